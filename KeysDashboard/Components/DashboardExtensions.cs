@@ -1,0 +1,38 @@
+using KeysDashboard.Components;
+using MudBlazor.Services;
+
+namespace Microsoft.AspNetCore.Builder;
+
+internal static class DashboardExtensions
+{
+    public static WebApplicationBuilder AddDashboardUi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        // Static web assets (MudBlazor's CSS and JS) are served from the build output in every environment, not
+        // only Development, so `dotnet run` in Production looks the same as a published app.
+        builder.WebHost.UseStaticWebAssets();
+        return builder;
+    }
+
+    public static WebApplication UseDashboard(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseOwnerSetupRedirect();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
+        app.MapAdditionalIdentityEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,67 @@
+using KeysDashboard.Audit;
+using KeysDashboard.Keys;
+using KeysDashboard.Setup;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace KeysDashboard.Data;
+
+internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options)
+    : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<InstallationOwner> InstallationOwners => Set<InstallationOwner>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<ApiKey>(key =>
+        {
+            key.Property(k => k.Name).HasMaxLength(KeyRules.NameMaxLength);
+            key.Property(k => k.KeyHash).HasMaxLength(64);
+            key.HasIndex(k => k.KeyHash).IsUnique();
+            key.HasIndex(k => k.PreviousKeyHash);
+            key.Property(k => k.Prefix).HasMaxLength(16);
+            key.Property(k => k.LastFour).HasMaxLength(4);
+            key.Property(k => k.CreatedBy).HasMaxLength(64);
+            key.Property(k => k.UpdatedBy).HasMaxLength(64);
+            key.Property(k => k.CreatedByName).HasMaxLength(256);
+            key.Property(k => k.UpdatedByName).HasMaxLength(256);
+            key.Property(k => k.LastUsedIp).HasMaxLength(64);
+            key.HasIndex(k => k.CreatedAt);
+            key.HasIndex(k => k.Name);
+        });
+
+        builder.Entity<AuditEntry>(entry =>
+        {
+            entry.Property(e => e.Action).HasMaxLength(64);
+            entry.Property(e => e.ActorId).HasMaxLength(64);
+            entry.Property(e => e.ActorName).HasMaxLength(256);
+            entry.Property(e => e.KeyName).HasMaxLength(KeyRules.NameMaxLength);
+            entry.Property(e => e.ClientIp).HasMaxLength(64);
+            entry.HasIndex(e => e.At);
+            entry.HasIndex(e => e.KeyId);
+        });
+
+        builder.Entity<InstallationOwner>(owner =>
+        {
+            // A single row whose fixed key makes a second owner a primary-key violation, whatever races.
+            owner.Property(o => o.Id).ValueGeneratedNever();
+            owner.Property(o => o.UserId).HasMaxLength(450);
+        });
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC; SQLite hands DateTime back as Unspecified, so say so on the way out.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

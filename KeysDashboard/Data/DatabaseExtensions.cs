@@ -1,0 +1,53 @@
+using KeysDashboard.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Microsoft.AspNetCore.Builder;
+
+internal static class DatabaseExtensions
+{
+    /// <summary>
+    /// SQLite in the data folder (Storage:DataDirectory, default "data" under the content root) unless
+    /// ConnectionStrings:Keys names another database file. Data Protection keys, which sign the sign-in cookies,
+    /// live beside it so that sessions survive a restart.
+    /// </summary>
+    public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
+    {
+        var dataDirectory = Path.GetFullPath(
+            builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "data",
+            builder.Environment.ContentRootPath);
+        Directory.CreateDirectory(dataDirectory);
+
+        var connectionString = builder.Configuration.GetConnectionString("Keys");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dataDirectory, "keysdashboard.db"),
+                Cache = SqliteCacheMode.Default,
+            }.ToString();
+        }
+
+        // The factory serves the key service (one short-lived context per operation, safe in a Blazor circuit);
+        // it also registers the context as scoped for Identity's stores.
+        builder.Services.AddDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
+        builder.Services.AddDataProtection()
+            .SetApplicationName("KeysDashboard")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection-keys")));
+        return builder;
+    }
+
+    /// <summary>Creates the database on first start and applies any migration a new version brings.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        await db.Database.MigrateAsync();
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets the API read keys while the dashboard writes; it is a property of the file, set once.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace KeysDashboard.Keys;
+
+internal sealed class KeyOptions
+{
+    public const string Section = "Keys";
+
+    /// <summary>Prepended to every new secret so that people and leak scanners recognise it.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9_-]{1,16}$")]
+    public string Prefix { get; set; } = "kd_";
+}

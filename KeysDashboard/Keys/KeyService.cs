@@ -1,0 +1,255 @@
+using System.Net;
+using System.Text.Json;
+using KeysDashboard.Audit;
+using KeysDashboard.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace KeysDashboard.Keys;
+
+/// <summary>
+/// Every rule about keys lives here: create, edit, enable, disable, regenerate, delete, and verify a presented
+/// secret. The dashboard, the REST API and the command line all come through this one code path, and each
+/// change is written together with its audit row in one SaveChanges.
+/// </summary>
+internal sealed class KeyService(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    TimeProvider clock,
+    IOptions<KeyOptions> options,
+    ILogger<KeyService> logger)
+{
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<IssuedKey> CreateAsync(KeyDraft draft, Actor actor, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        var errors = new Dictionary<string, string[]>();
+        AddError(errors, "name", KeyRules.CheckName(draft.Name));
+        AddError(errors, "expires_time", KeyRules.CheckExpiry(draft.ExpiresAt, now));
+        var ips = IpAllowlist.Normalize(draft.Ips, out var ipErrors);
+        if (ipErrors.Count > 0)
+        {
+            errors["ips"] = [.. ipErrors];
+        }
+        ThrowIfAny(errors);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var secret = KeySecret.Generate(options.Value.Prefix);
+        var key = new ApiKey
+        {
+            Name = draft.Name.Trim(),
+            ReadOnly = draft.ReadOnly,
+            Ips = [.. ips],
+            ExpiresAt = draft.ExpiresAt,
+            KeyHash = KeySecret.Hash(secret),
+            Prefix = KeySecret.PrefixOf(secret),
+            LastFour = KeySecret.LastFour(secret),
+            CreatedBy = actor.Id,
+            CreatedByName = actor.Name,
+            CreatedAt = now,
+            UpdatedBy = actor.Id,
+            UpdatedByName = actor.Name,
+            UpdatedAt = now,
+        };
+        db.ApiKeys.Add(key);
+        Audit(db, actor, AuditActions.KeyCreated, key, new { key.ReadOnly, key.Ips, expires_at = key.ExpiresAt });
+        await db.SaveChangesAsync(cancellationToken);
+
+        logger.LogInformation("Key {KeyId} ({KeyMasked}) created by {ActorId}", key.Id, key.Masked, actor.Id);
+        return new IssuedKey(key, secret);
+    }
+
+    public async Task<ApiKey?> FindAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+    }
+
+    public async Task<ApiKey?> UpdateAsync(Guid id, KeyChanges changes, Actor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var now = Now;
+        var errors = new Dictionary<string, string[]>();
+        if (changes.Name is not null)
+        {
+            AddError(errors, "name", KeyRules.CheckName(changes.Name));
+        }
+        if (changes.ExpiresAt is not null)
+        {
+            AddError(errors, "expires_time", KeyRules.CheckExpiry(changes.ExpiresAt, now));
+        }
+        IReadOnlyList<string>? ips = null;
+        if (changes.Ips is not null)
+        {
+            ips = IpAllowlist.Normalize(changes.Ips, out var ipErrors);
+            if (ipErrors.Count > 0)
+            {
+                errors["ips"] = [.. ipErrors];
+            }
+        }
+        ThrowIfAny(errors);
+
+        var wasEnabled = key.Enabled;
+        key.Name = changes.Name?.Trim() ?? key.Name;
+        key.ReadOnly = changes.ReadOnly ?? key.ReadOnly;
+        key.Ips = ips is null ? key.Ips : [.. ips];
+        key.Enabled = changes.Enabled ?? key.Enabled;
+        key.ExpiresAt = changes.ClearExpiry ? null : changes.ExpiresAt ?? key.ExpiresAt;
+        Touch(key, actor, now);
+
+        var action = changes is { Name: null, ReadOnly: null, Ips: null, ExpiresAt: null, ClearExpiry: false, Enabled: { } enabled }
+            ? enabled ? AuditActions.KeyEnabled : AuditActions.KeyDisabled
+            : AuditActions.KeyUpdated;
+        Audit(db, actor, action, key, new
+        {
+            key.Name,
+            key.ReadOnly,
+            key.Ips,
+            key.Enabled,
+            expires_at = key.ExpiresAt,
+            was_enabled = wasEnabled,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return key;
+    }
+
+    public Task<ApiKey?> SetEnabledAsync(Guid id, bool enabled, Actor actor, CancellationToken cancellationToken = default) =>
+        UpdateAsync(id, new KeyChanges(Enabled: enabled), actor, cancellationToken);
+
+    /// <summary>
+    /// Issues a new secret. With a grace period the old secret keeps working until it ends; without one it stops
+    /// at once. A second regenerate ends any earlier grace period: only the secret just replaced is remembered.
+    /// </summary>
+    public async Task<IssuedKey?> RegenerateAsync(Guid id, TimeSpan gracePeriod, Actor actor, CancellationToken cancellationToken = default)
+    {
+        var errors = new Dictionary<string, string[]>();
+        AddError(errors, "grace_period_seconds", KeyRules.CheckGracePeriod(gracePeriod));
+        ThrowIfAny(errors);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var now = Now;
+        var secret = KeySecret.Generate(options.Value.Prefix);
+        key.PreviousKeyHash = gracePeriod > TimeSpan.Zero ? key.KeyHash : null;
+        key.PreviousKeyExpiresAt = gracePeriod > TimeSpan.Zero ? now + gracePeriod : null;
+        key.KeyHash = KeySecret.Hash(secret);
+        key.Prefix = KeySecret.PrefixOf(secret);
+        key.LastFour = KeySecret.LastFour(secret);
+        Touch(key, actor, now);
+        Audit(db, actor, AuditActions.KeyRegenerated, key, new
+        {
+            grace_period_seconds = (int)gracePeriod.TotalSeconds,
+            old_secret_valid_until = key.PreviousKeyExpiresAt,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+
+        logger.LogInformation("Key {KeyId} regenerated by {ActorId}, grace period {GracePeriod}", key.Id, actor.Id, gracePeriod);
+        return new IssuedKey(key, secret);
+    }
+
+    public async Task<bool> DeleteAsync(Guid id, Actor actor, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null)
+        {
+            return false;
+        }
+
+        db.ApiKeys.Remove(key);
+        Audit(db, actor, AuditActions.KeyDeleted, key, new { key.Masked });
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Key {KeyId} deleted by {ActorId}", key.Id, actor.Id);
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a presented secret for a client address. A malformed secret or a bad checksum is refused before
+    /// the database is asked. Never logs or returns the secret.
+    /// </summary>
+    public async Task<KeyVerification> VerifyAsync(string? presented, IPAddress? clientIp, CancellationToken cancellationToken = default)
+    {
+        if (!KeySecret.IsWellFormed(presented))
+        {
+            return new KeyVerification(KeyVerificationCode.Malformed, null);
+        }
+
+        var now = Now;
+        var hash = KeySecret.Hash(presented!);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.AsNoTracking()
+            .FirstOrDefaultAsync(k => k.KeyHash == hash || (k.PreviousKeyHash == hash && k.PreviousKeyExpiresAt > now), cancellationToken);
+
+        var code = key switch
+        {
+            null => KeyVerificationCode.NotFound,
+            _ when key.StatusAt(now) == KeyStatus.Disabled => KeyVerificationCode.Disabled,
+            _ when key.StatusAt(now) == KeyStatus.Expired => KeyVerificationCode.Expired,
+            _ when !IpAllowlist.Allows(key.Ips, clientIp) => KeyVerificationCode.IpNotAllowed,
+            _ => KeyVerificationCode.Valid,
+        };
+        return new KeyVerification(code, key);
+    }
+
+    private static void Touch(ApiKey key, Actor actor, DateTime now)
+    {
+        key.UpdatedBy = actor.Id;
+        key.UpdatedByName = actor.Name;
+        key.UpdatedAt = now;
+    }
+
+    private void Audit(ApplicationDbContext db, Actor actor, string action, ApiKey key, object details) =>
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = Now,
+            ActorId = actor.Id,
+            ActorName = actor.Name,
+            Action = action,
+            KeyId = key.Id,
+            KeyName = key.Name,
+            ClientIp = actor.ClientIp,
+            Details = JsonSerializer.Serialize(details, JsonSerializerOptions.Web),
+        });
+
+    private static void AddError(Dictionary<string, string[]> errors, string field, string? message)
+    {
+        if (message is not null)
+        {
+            errors[field] = [message];
+        }
+    }
+
+    private static void ThrowIfAny(Dictionary<string, string[]> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new KeyValidationException(errors);
+        }
+    }
+}
+
+internal enum KeyVerificationCode
+{
+    Valid,
+    Malformed,
+    NotFound,
+    Disabled,
+    Expired,
+    IpNotAllowed,
+}
+
+internal sealed record KeyVerification(KeyVerificationCode Code, ApiKey? Key)
+{
+    public bool IsValid => Code == KeyVerificationCode.Valid;
+}

@@ -1,0 +1,30 @@
+var builder = WebApplication.CreateBuilder(CreateKeyCommand.IsInvocation(args) ? [] : args);
+
+builder.UseTopLevelAppSettings();
+builder.AddDatabase();
+builder.AddDashboardIdentity();
+builder.AddOwnerSetup();
+builder.AddKeys();
+builder.AddDashboardUi();
+if (CreateKeyCommand.IsInvocation(args))
+{
+    // The secret is the only thing on stdout, so a script can capture it; logs go to stderr.
+    builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+}
+
+var app = builder.Build();
+
+await app.MigrateDatabaseAsync();
+await app.BootstrapOwnerAsync();
+if (CreateKeyCommand.IsInvocation(args))
+{
+    return await app.RunCreateKeyCommandAsync(args, Console.Out, Console.Error);
+}
+
+app.UseDashboard();
+app.MapDashboard();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;
