@@ -28,11 +28,16 @@ internal static class IpAllowlist
 
         if (text.Contains('/'))
         {
+            if (IsNetworkWithHostBits(text, out var suggestion))
+            {
+                // IPNetwork.TryParse quietly masks host bits away; an entry like 10.0.0.1/8 is almost always a
+                // typo for a single address or a different prefix, so say so instead of guessing.
+                error = $"'{text}' has host bits set; did you mean {suggestion}?";
+                return false;
+            }
             if (!IPNetwork.TryParse(text, out var network))
             {
-                error = IsNetworkWithHostBits(text, out var suggestion)
-                    ? $"'{text}' has host bits set; did you mean {suggestion}?"
-                    : $"'{text}' is not a valid IP address or CIDR network.";
+                error = $"'{text}' is not a valid IP address or CIDR network.";
                 return false;
             }
             normalized = network.ToString();
@@ -138,7 +143,8 @@ internal static class IpAllowlist
         {
             bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
         }
-        suggestion = $"{new IPAddress(bytes)}/{length}";
-        return true;
+        var networkAddress = new IPAddress(bytes);
+        suggestion = $"{networkAddress}/{length}";
+        return !networkAddress.Equals(address);
     }
 }
