@@ -8,7 +8,12 @@ internal static class DashboardExtensions
     public static WebApplicationBuilder AddDashboardUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        builder.Services.AddMudServices(options =>
+        {
+            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight;
+            options.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
+            options.SnackbarConfiguration.VisibleStateDuration = 4000;
+        });
         // Static web assets (MudBlazor's CSS and JS) are served from the build output in every environment, not
         // only Development, so `dotnet run` in Production looks the same as a published app.
         builder.WebHost.UseStaticWebAssets();

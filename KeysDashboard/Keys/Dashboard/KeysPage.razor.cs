@@ -63,9 +63,9 @@ public sealed partial class KeysPage
     {
         var parameters = new DialogParameters<KeyFormDialog> { { d => d.Existing, key } };
         var dialog = await Dialogs.ShowAsync<KeyFormDialog>($"Edit {key.Name}", parameters, DialogOptions);
-        if (await dialog.Result is { Canceled: false })
+        if (await dialog.Result is { Canceled: false, Data: ApiKey saved })
         {
-            Snackbar.Add($"Saved {key.Name}.", Severity.Success);
+            Snackbar.Add($"Saved {saved.Name}.", Severity.Success);
             await grid.ReloadServerData();
         }
     }
@@ -160,5 +160,5 @@ public sealed partial class KeysPage
         _ => Color.Error,
     };
 
-    private static string Format(DateTime? time) => time?.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    private static string Format(DateTime? time) => time?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }

@@ -1,0 +1,61 @@
+namespace KeysDashboard.E2E.Infrastructure;
+
+/// <summary>
+/// One app server, one browser and one page per test class, at a laptop's viewport. Screenshots go to
+/// artifacts/e2e at the top of the repository (or E2E_ARTIFACTS), named by step, for people to look at.
+/// </summary>
+public class BrowserSession : IAsyncLifetime
+{
+    private IPlaywright playwright = default!;
+    private IBrowser browser = default!;
+    private IBrowserContext context = default!;
+
+    public AppServer App { get; } = new();
+    public IPage Page { get; private set; } = default!;
+
+    public static string ArtifactsDirectory { get; } = FindArtifactsDirectory();
+
+    public async ValueTask InitializeAsync()
+    {
+        playwright = await Playwright.CreateAsync();
+        browser = await Browsers.LaunchAsync(playwright);
+        context = await browser.NewContextAsync(new()
+        {
+            BaseURL = App.BaseUrl,
+            ViewportSize = new() { Width = 1366, Height = 768 },
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        context.SetDefaultTimeout(15_000);
+        Page = await context.NewPageAsync();
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(ArtifactsDirectory);
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsDirectory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await context.DisposeAsync();
+        await browser.DisposeAsync();
+        playwright.Dispose();
+        await App.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private static string FindArtifactsDirectory()
+    {
+        var configured = Environment.GetEnvironmentVariable("E2E_ARTIFACTS");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured;
+        }
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "KeysDashboard.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "artifacts", "e2e");
+    }
+}
