@@ -25,22 +25,7 @@ internal static class IdentityExtensions
             .AddIdentityCookies();
         services.AddAuthorization();
 
-        services.AddIdentityCore<ApplicationUser>(options =>
-            {
-                // Length over composition rules (NIST SP 800-63B): 12 characters, anything goes.
-                options.Password.RequiredLength = MinimumPasswordLength;
-                options.Password.RequireDigit = false;
-                options.Password.RequireLowercase = false;
-                options.Password.RequireUppercase = false;
-                options.Password.RequireNonAlphanumeric = false;
-                options.Password.RequiredUniqueChars = 1;
-                options.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                options.Lockout.AllowedForNewUsers = true;
-                options.User.RequireUniqueEmail = true;
-                options.SignIn.RequireConfirmedAccount = false;
-                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
-            })
+        services.AddIdentityCore<ApplicationUser>(ConfigureIdentity)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddSignInManager()
@@ -50,5 +35,26 @@ internal static class IdentityExtensions
         // change ends every copy of the old cookie at once rather than up to 30 minutes later.
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
         return builder;
+    }
+
+    /// <summary>
+    /// Identity's rules. The schema version also shapes the EF model (Version3 adds passkeys), so anything that
+    /// builds ApplicationDbContext outside the app, like component tests, must configure the same.
+    /// </summary>
+    public static void ConfigureIdentity(IdentityOptions options)
+    {
+        // Length over composition rules (NIST SP 800-63B): 12 characters, anything goes.
+        options.Password.RequiredLength = MinimumPasswordLength;
+        options.Password.RequireDigit = false;
+        options.Password.RequireLowercase = false;
+        options.Password.RequireUppercase = false;
+        options.Password.RequireNonAlphanumeric = false;
+        options.Password.RequiredUniqueChars = 1;
+        options.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        options.Lockout.AllowedForNewUsers = true;
+        options.User.RequireUniqueEmail = true;
+        options.SignIn.RequireConfirmedAccount = false;
+        options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
     }
 }

@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Bunit;
+using Bunit.Rendering;
+using KeysDashboard.Data;
+using KeysDashboard.Keys;
+using KeysDashboard.Users;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace KeysDashboard.Tests.Infrastructure;
+
+/// <summary>
+/// bUnit with the real key service over a real, migrated SQLite file, MudBlazor's real dialogs and a signed-in
+/// owner. JS calls are loose (MudBlazor makes many) except where a test sets one up to check it.
+/// </summary>
+public abstract class DashboardContext : BunitContext, IAsyncLifetime
+{
+    private readonly string databasePath = Path.Combine(Path.GetTempPath(), "keysdashboard-bunit", Guid.NewGuid().ToString("N") + ".db");
+
+    internal static readonly Actor Admin = new("user-1", "owner@example.com", null);
+
+    protected DashboardContext()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices(options =>
+        {
+            options.SnackbarConfiguration.ShowTransitionDuration = 0;
+            options.SnackbarConfiguration.HideTransitionDuration = 0;
+            options.PopoverOptions.CheckForPopoverProvider = false;
+        });
+        Services.AddLogging();
+        Services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(Microsoft.AspNetCore.Builder.IdentityExtensions.ConfigureIdentity);
+        Services.AddDbContextFactory<ApplicationDbContext>(o => o.UseSqlite($"Data Source={databasePath}").AddInterceptors(SlowDatabase));
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddOptions<KeysDashboard.Keys.KeyOptions>();
+        Services.AddScoped<KeyService>();
+        Services.AddScoped<KeyList>();
+        Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
+        Services.AddScoped<CircuitClientAddress>();
+        Services.AddScoped<DashboardActor>();
+
+        var authorization = AddAuthorization();
+        authorization.SetAuthorized(Admin.Name);
+        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, Admin.Id));
+    }
+
+    internal SlowDatabase SlowDatabase { get; } = new();
+
+    internal KeyService Keys => Services.GetRequiredService<KeyService>();
+
+    internal async Task<List<ApiKey>> StoredKeysAsync()
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+        return await db.ApiKeys.AsNoTracking().ToListAsync();
+    }
+
+    /// <summary>The component under test inside the providers a real layout gives it.</summary>
+    internal IRenderedComponent<ContainerFragment> RenderWithProviders<TComponent>() where TComponent : IComponent =>
+        Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(2);
+            builder.CloseComponent();
+            builder.OpenComponent<TComponent>(3);
+            builder.CloseComponent();
+        });
+
+    public async ValueTask InitializeAsync()
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+        await db.Database.MigrateAsync();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(databasePath);
+        GC.SuppressFinalize(this);
+    }
+}

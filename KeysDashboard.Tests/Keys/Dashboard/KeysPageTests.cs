@@ -1,0 +1,171 @@
+using Bunit;
+using KeysDashboard.Keys;
+using KeysDashboard.Keys.Dashboard;
+using KeysDashboard.Tests.Infrastructure;
+
+namespace KeysDashboard.Tests.Keys.Dashboard;
+
+public sealed class KeysPageTests : DashboardContext
+{
+    [Fact]
+    public void With_no_keys_the_page_tells_a_new_admin_what_to_do()
+    {
+        var page = RenderWithProviders<KeysPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("No API keys yet", page.Find("[data-testid=empty-state]").TextContent));
+        Assert.Contains("Create your first key", page.Markup);
+    }
+
+    [Fact]
+    public async Task The_grid_shows_each_key_masked_with_access_allowlist_and_status_and_never_a_secret()
+    {
+        var open = await Keys.CreateAsync(new KeyDraft("Billing", false, [], null), Admin);
+        var locked = await Keys.CreateAsync(new KeyDraft("Reporting", true, ["10.0.0.0/8", "2001:db8::/32"], null), Admin);
+        await Keys.SetEnabledAsync(locked.Key.Id, false, Admin);
+
+        var page = RenderWithProviders<KeysPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=key-name-cell]").Count));
+        var masked = page.FindAll("[data-testid=masked-key]").Select(e => e.TextContent).ToList();
+        Assert.Contains($"kd_...{open.Secret[^4..]}", masked);
+        Assert.Contains($"kd_...{locked.Secret[^4..]}", masked);
+        var reporting = page.FindAll("tr").Single(r => r.TextContent.Contains("Reporting"));
+        Assert.Contains("Read-only", reporting.TextContent);
+        Assert.Contains("10.0.0.0/8", reporting.TextContent);
+        Assert.Contains("2001:db8::/32", reporting.TextContent);
+        Assert.Equal("Disabled", reporting.QuerySelector("[data-testid=key-status]")!.TextContent.Trim());
+        var billing = page.FindAll("tr").Single(r => r.TextContent.Contains("Billing"));
+        Assert.Contains("Read/write", billing.TextContent);
+        Assert.Contains("Any IP", billing.TextContent);
+        Assert.DoesNotContain(open.Secret, page.Markup);
+        Assert.DoesNotContain(locked.Secret, page.Markup);
+    }
+
+    [Fact]
+    public async Task Create_shows_the_secret_once_and_after_closing_only_the_masked_key_remains()
+    {
+        var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=empty-state]");
+
+        page.Find("[data-testid=create-key]").Click();
+        page.WaitForElement("[data-testid=key-name]").Input("Deploy bot");
+        page.Find("[data-testid=key-ips]").Input("203.0.113.7");
+        await page.Find("[data-testid=key-save]").ClickAsync(new());
+
+        var secretField = page.WaitForElement("[data-testid=secret-value]");
+        var secret = secretField.GetAttribute("value")!;
+        var stored = Assert.Single(await StoredKeysAsync());
+        Assert.Equal(KeySecret.Hash(secret), stored.KeyHash);
+        Assert.Equal(["203.0.113.7"], stored.Ips);
+        Assert.Contains("will not be shown again", page.Markup);
+
+        page.Find("[data-testid=reveal-done]").Click();
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=reveal-dialog]")));
+        page.WaitForAssertion(() => Assert.Equal($"kd_...{secret[^4..]}", page.Find("[data-testid=masked-key]").TextContent));
+        Assert.DoesNotContain(secret, page.Markup);
+    }
+
+    [Fact]
+    public async Task A_double_click_on_create_makes_one_key()
+    {
+        var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=empty-state]");
+        page.Find("[data-testid=create-key]").Click();
+        page.WaitForElement("[data-testid=key-name]").Input("Clicked twice");
+
+        SlowDatabase.Delay = TimeSpan.FromMilliseconds(300);
+        var first = page.Find("[data-testid=key-save]").ClickAsync(new());
+        Assert.False(first.IsCompleted, "the first click should still be saving");
+        var second = page.Find("[data-testid=key-save]").ClickAsync(new());
+        await Task.WhenAll(first, second);
+        SlowDatabase.Delay = TimeSpan.Zero;
+
+        page.WaitForElement("[data-testid=reveal-dialog]");
+        Assert.Single(await StoredKeysAsync());
+    }
+
+    [Fact]
+    public async Task Bad_input_in_the_create_dialog_names_the_problem_and_saves_nothing()
+    {
+        var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=empty-state]");
+        page.Find("[data-testid=create-key]").Click();
+        page.WaitForElement("[data-testid=key-name]");
+
+        page.Find("[data-testid=key-ips]").Input("192.0.2.1\n10.0.0.1/8\nnot-an-ip");
+        await page.Find("[data-testid=key-save]").ClickAsync(new());
+
+        page.WaitForAssertion(() =>
+        {
+            var dialog = page.Find("[data-testid=key-form-dialog]").TextContent;
+            Assert.Contains("Name is required.", dialog);
+            Assert.Contains("'10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?", dialog);
+            Assert.Contains("'not-an-ip' is not a valid IP address or CIDR network.", dialog);
+        });
+        Assert.NotEmpty(page.FindAll("[data-testid=key-form-dialog]"));
+        Assert.Empty(await StoredKeysAsync());
+    }
+
+    [Fact]
+    public async Task Disable_and_enable_change_the_status_in_the_grid()
+    {
+        await Keys.CreateAsync(new KeyDraft("Toggle me", false, [], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=disable-key]");
+
+        await page.Find("[data-testid=disable-key]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal("Disabled", page.Find("[data-testid=key-status]").TextContent.Trim()));
+        Assert.False(Assert.Single(await StoredKeysAsync()).Enabled);
+
+        await page.Find("[data-testid=enable-key]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal("Enabled", page.Find("[data-testid=key-status]").TextContent.Trim()));
+        Assert.True(Assert.Single(await StoredKeysAsync()).Enabled);
+    }
+
+    [Fact]
+    public async Task Delete_asks_for_confirmation_naming_the_key_and_cancel_keeps_it()
+    {
+        await Keys.CreateAsync(new KeyDraft("Keep or delete", false, [], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=delete-key]");
+
+        page.Find("[data-testid=delete-key]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Delete Keep or delete?", page.Markup));
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new());
+
+        Assert.Single(await StoredKeysAsync());
+
+        page.Find("[data-testid=delete-key]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Delete Keep or delete?", page.Markup));
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Delete key").ClickAsync(new());
+
+        page.WaitForElement("[data-testid=empty-state]");
+        Assert.Empty(await StoredKeysAsync());
+    }
+
+    [Fact]
+    public async Task Regenerate_with_a_grace_period_reveals_a_new_secret_and_shows_when_the_old_one_stops()
+    {
+        var original = await Keys.CreateAsync(new KeyDraft("Rotating", false, [], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=regenerate-key]");
+
+        page.Find("[data-testid=regenerate-key]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Regenerate Rotating?", page.Markup));
+        page.Find("input[data-testid=grace-24h]").Click();
+        await page.Find("[data-testid=regenerate-confirm]").ClickAsync(new());
+
+        var secret = page.WaitForElement("[data-testid=secret-value]").GetAttribute("value")!;
+        Assert.NotEqual(original.Secret, secret);
+        var stored = Assert.Single(await StoredKeysAsync());
+        Assert.Equal(KeySecret.Hash(secret), stored.KeyHash);
+        Assert.Equal(KeySecret.Hash(original.Secret), stored.PreviousKeyHash);
+        Assert.InRange(stored.PreviousKeyExpiresAt!.Value - DateTime.UtcNow, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
+
+        page.Find("[data-testid=reveal-done]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Old secret works until", page.Find("[data-testid=grace-ends]").TextContent));
+    }
+}
