@@ -106,6 +106,19 @@ public sealed class AdminJourneyTests : BrowserSession
         await Expect(keys.EmptyState).ToBeVisibleAsync();
         await ScreenshotAsync("13-deleted");
 
+        // The account pages from the .NET template: two-factor authentication and passkeys.
+        await Page.GetByRole(AriaRole.Link, new() { Name = Email }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Your account" })).ToBeVisibleAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Two-factor authentication" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Add authenticator app" }).ClickAsync();
+        await Expect(Page.GetByText("Scan the QR Code or enter this key")).ToBeVisibleAsync();
+        await ScreenshotAsync("14-two-factor");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Passkeys" }).ClickAsync();
+        await ScreenshotAsync("15-passkeys");
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Add a new passkey" })).ToBeVisibleAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Back to API keys" }).ClickAsync();
+        await keys.WaitUntilInteractiveAsync();
+
         await keys.SignOutAsync();
         await Expect(login.Heading).ToBeVisibleAsync();
         // After sign-out the dashboard is out of reach.

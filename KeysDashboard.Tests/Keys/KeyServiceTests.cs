@@ -195,7 +195,7 @@ public sealed class KeyServiceTests : IAsyncLifetime
             rows.Select(r => r.Action));
         Assert.All(rows, r =>
         {
-            Assert.Equal((issued.Key.Id, "user-1", "owner@example.com", "192.0.2.10"), (r.KeyId!.Value, r.ActorId, r.ActorName, r.ClientIp));
+            Assert.Equal((issued.Key.Id, "user-1", "owner@example.com", "192.0.2.10"), (r.KeyId, r.ActorId, r.ActorName, r.ClientIp));
             Assert.Equal(DateTimeKind.Utc, r.At.Kind);
             Assert.DoesNotContain(issued.Secret, r.Details);
             Assert.DoesNotContain(rotated!.Secret, r.Details);

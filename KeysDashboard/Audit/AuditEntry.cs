@@ -8,7 +8,7 @@ internal sealed class AuditEntry
     public required string ActorId { get; init; }
     public required string ActorName { get; init; }
     public required string Action { get; init; }
-    public Guid? KeyId { get; init; }
+    public string? KeyId { get; init; }
     public string? KeyName { get; init; }
     public string? ClientIp { get; init; }
     public string? Details { get; init; }

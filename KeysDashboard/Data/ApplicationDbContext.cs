@@ -20,6 +20,7 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
 
         builder.Entity<ApiKey>(key =>
         {
+            key.Property(k => k.Id).HasMaxLength(32);
             key.Property(k => k.Name).HasMaxLength(KeyRules.NameMaxLength);
             key.Property(k => k.KeyHash).HasMaxLength(64);
             key.HasIndex(k => k.KeyHash).IsUnique();
@@ -41,6 +42,7 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
             entry.Property(e => e.ActorId).HasMaxLength(64);
             entry.Property(e => e.ActorName).HasMaxLength(256);
             entry.Property(e => e.KeyName).HasMaxLength(KeyRules.NameMaxLength);
+            entry.Property(e => e.KeyId).HasMaxLength(32);
             entry.Property(e => e.ClientIp).HasMaxLength(64);
             entry.HasIndex(e => e.At);
             entry.HasIndex(e => e.KeyId);

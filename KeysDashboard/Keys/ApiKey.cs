@@ -3,7 +3,13 @@ namespace KeysDashboard.Keys;
 /// <summary>An API key as stored: only the hash of its secret, never the secret.</summary>
 public sealed class ApiKey
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    /// <summary>
+    /// A version 7 GUID as 32 lowercase hex characters: unique, and ordered by creation time as a plain string,
+    /// which is what the API's keyset paging sorts and compares on.
+    /// </summary>
+    public string Id { get; init; } = NewId();
+
+    public static string NewId() => Guid.CreateVersion7().ToString("N");
     public required string Name { get; set; }
     public bool ReadOnly { get; set; }
     public List<string> Ips { get; set; } = [];

@@ -56,8 +56,9 @@ internal sealed class KeyList(IDbContextFactory<ApplicationDbContext> dbFactory)
             var hash = KeySecret.Hash(term);
             return k => k.KeyHash == hash || k.PreviousKeyHash == hash;
         }
-        if (Guid.TryParse(term, out var id))
+        if (Guid.TryParse(term, out var guid))
         {
+            var id = guid.ToString("N");
             return k => k.Id == id;
         }
 

@@ -59,13 +59,13 @@ internal sealed class KeyService(
         return new IssuedKey(key, secret);
     }
 
-    public async Task<ApiKey?> FindAsync(Guid id, CancellationToken cancellationToken = default)
+    public async Task<ApiKey?> FindAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
     }
 
-    public async Task<ApiKey?> UpdateAsync(Guid id, KeyChanges changes, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<ApiKey?> UpdateAsync(string id, KeyChanges changes, Actor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
@@ -119,14 +119,14 @@ internal sealed class KeyService(
         return key;
     }
 
-    public Task<ApiKey?> SetEnabledAsync(Guid id, bool enabled, Actor actor, CancellationToken cancellationToken = default) =>
+    public Task<ApiKey?> SetEnabledAsync(string id, bool enabled, Actor actor, CancellationToken cancellationToken = default) =>
         UpdateAsync(id, new KeyChanges(Enabled: enabled), actor, cancellationToken);
 
     /// <summary>
     /// Issues a new secret. With a grace period the old secret keeps working until it ends; without one it stops
     /// at once. A second regenerate ends any earlier grace period: only the secret just replaced is remembered.
     /// </summary>
-    public async Task<IssuedKey?> RegenerateAsync(Guid id, TimeSpan gracePeriod, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<IssuedKey?> RegenerateAsync(string id, TimeSpan gracePeriod, Actor actor, CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, string[]>();
         AddError(errors, "grace_period_seconds", KeyRules.CheckGracePeriod(gracePeriod));
@@ -158,7 +158,7 @@ internal sealed class KeyService(
         return new IssuedKey(key, secret);
     }
 
-    public async Task<bool> DeleteAsync(Guid id, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteAsync(string id, Actor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);

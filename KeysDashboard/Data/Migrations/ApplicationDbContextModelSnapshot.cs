@@ -48,7 +48,8 @@ namespace KeysDashboard.Data.Migrations
                     b.Property<string>("Details")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid?>("KeyId")
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("KeyName")
@@ -131,8 +132,8 @@ namespace KeysDashboard.Data.Migrations
 
             modelBuilder.Entity("KeysDashboard.Keys.ApiKey", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")

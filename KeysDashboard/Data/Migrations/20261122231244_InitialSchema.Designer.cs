@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace KeysDashboard.Data.Migrations
 {
     [DbContext(typeof(ApplicationDbContext))]
-    [Migration("20261122224416_InitialSchema")]
+    [Migration("20261122231244_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -51,7 +51,8 @@ namespace KeysDashboard.Data.Migrations
                     b.Property<string>("Details")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid?>("KeyId")
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("KeyName")
@@ -134,8 +135,8 @@ namespace KeysDashboard.Data.Migrations
 
             modelBuilder.Entity("KeysDashboard.Keys.ApiKey", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")

@@ -15,7 +15,7 @@ namespace KeysDashboard.Data.Migrations
                 name: "ApiKeys",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
                     ReadOnly = table.Column<bool>(type: "INTEGER", nullable: false),
                     Ips = table.Column<string>(type: "TEXT", nullable: false),
@@ -89,7 +89,7 @@ namespace KeysDashboard.Data.Migrations
                     ActorId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     ActorName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    KeyId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     KeyName = table.Column<string>(type: "TEXT", maxLength: 50, nullable: true),
                     ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     Details = table.Column<string>(type: "TEXT", nullable: true)
