@@ -5,6 +5,7 @@ builder.AddDatabase();
 builder.AddDashboardIdentity();
 builder.AddOwnerSetup();
 builder.AddKeys();
+builder.AddApi();
 builder.AddDashboardUi();
 if (CreateKeyCommand.IsInvocation(args))
 {
@@ -21,7 +22,9 @@ if (CreateKeyCommand.IsInvocation(args))
     return await app.RunCreateKeyCommandAsync(args, Console.Out, Console.Error);
 }
 
+app.UseApiEdge();
 app.UseDashboard();
+app.MapApi();
 app.MapDashboard();
 
 await app.RunAsync();

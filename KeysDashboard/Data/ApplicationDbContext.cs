@@ -1,4 +1,5 @@
 using KeysDashboard.Audit;
+using KeysDashboard.Idempotency;
 using KeysDashboard.Keys;
 using KeysDashboard.Setup;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -13,6 +14,7 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<InstallationOwner> InstallationOwners => Set<InstallationOwner>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -46,6 +48,15 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
             entry.Property(e => e.ClientIp).HasMaxLength(64);
             entry.HasIndex(e => e.At);
             entry.HasIndex(e => e.KeyId);
+        });
+
+        builder.Entity<IdempotencyRecord>(record =>
+        {
+            record.Property(r => r.CallerKeyId).HasMaxLength(32);
+            record.Property(r => r.Key).HasMaxLength(255);
+            record.Property(r => r.RequestHash).HasMaxLength(64);
+            record.HasIndex(r => new { r.CallerKeyId, r.Key }).IsUnique();
+            record.HasIndex(r => r.ExpiresAt);
         });
 
         builder.Entity<InstallationOwner>(owner =>

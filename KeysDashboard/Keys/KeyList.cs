@@ -45,6 +45,27 @@ internal sealed class KeyList(IDbContextFactory<ApplicationDbContext> dbFactory)
     }
 
     /// <summary>
+    /// The API's keyset paging: keys in id order (ids are time-ordered), after <paramref name="afterId"/>. A key
+    /// created or deleted between two requests cannot shift the page boundary, so nothing is skipped or repeated.
+    /// </summary>
+    public async Task<(List<ApiKey> Keys, bool HasMore)> PageAfterAsync(string? afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var keys = db.ApiKeys.AsNoTracking();
+        if (afterId is not null)
+        {
+            keys = keys.Where(k => string.Compare(k.Id, afterId) > 0);
+        }
+        var page = await keys.OrderBy(k => k.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        var hasMore = page.Count > limit;
+        if (hasMore)
+        {
+            page.RemoveAt(limit);
+        }
+        return (page, hasMore);
+    }
+
+    /// <summary>
     /// A search matches a name, the last four characters or the masked form (kd_...a1B2), an id, or, for
     /// support staff holding a leaked secret, the whole secret itself (matched by its hash, old secrets in a
     /// grace period included).

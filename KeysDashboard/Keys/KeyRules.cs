@@ -20,6 +20,34 @@ internal static class KeyRules
     public static string? CheckExpiry(DateTime? expiresAt, DateTime now) =>
         expiresAt is { } expires && expires <= now ? "Expiry must be in the future." : null;
 
+    /// <summary>
+    /// Checks the parts of a key a request sets (null = not set), one list of messages per field, and returns the
+    /// canonical allowlist. The key service enforces this; the API also calls it so that a client hears about
+    /// every bad field of a request at once.
+    /// </summary>
+    public static Dictionary<string, string[]> Check(string? name, bool nameSet, IEnumerable<string>? ips, DateTime? expiresAt, DateTime now, out IReadOnlyList<string>? normalizedIps)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (nameSet && CheckName(name) is { } nameError)
+        {
+            errors["name"] = [nameError];
+        }
+        if (CheckExpiry(expiresAt, now) is { } expiryError)
+        {
+            errors["expires_time"] = [expiryError];
+        }
+        normalizedIps = null;
+        if (ips is not null)
+        {
+            normalizedIps = IpAllowlist.Normalize(ips, out var ipErrors);
+            if (ipErrors.Count > 0)
+            {
+                errors["ips"] = [.. ipErrors];
+            }
+        }
+        return errors;
+    }
+
     public static string? CheckGracePeriod(TimeSpan grace) =>
         grace < TimeSpan.Zero || grace > MaxGracePeriod ? "Grace period must be between 0 seconds and 24 hours." : null;
 }

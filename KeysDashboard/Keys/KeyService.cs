@@ -23,15 +23,7 @@ internal sealed class KeyService(
     public async Task<IssuedKey> CreateAsync(KeyDraft draft, Actor actor, CancellationToken cancellationToken = default)
     {
         var now = Now;
-        var errors = new Dictionary<string, string[]>();
-        AddError(errors, "name", KeyRules.CheckName(draft.Name));
-        AddError(errors, "expires_time", KeyRules.CheckExpiry(draft.ExpiresAt, now));
-        var ips = IpAllowlist.Normalize(draft.Ips, out var ipErrors);
-        if (ipErrors.Count > 0)
-        {
-            errors["ips"] = [.. ipErrors];
-        }
-        ThrowIfAny(errors);
+        ThrowIfAny(KeyRules.Check(draft.Name, nameSet: true, draft.Ips, draft.ExpiresAt, now, out var ips));
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var secret = KeySecret.Generate(options.Value.Prefix);
@@ -39,7 +31,7 @@ internal sealed class KeyService(
         {
             Name = draft.Name.Trim(),
             ReadOnly = draft.ReadOnly,
-            Ips = [.. ips],
+            Ips = [.. ips!],
             ExpiresAt = draft.ExpiresAt,
             KeyHash = KeySecret.Hash(secret),
             Prefix = KeySecret.PrefixOf(secret),
@@ -75,25 +67,7 @@ internal sealed class KeyService(
         }
 
         var now = Now;
-        var errors = new Dictionary<string, string[]>();
-        if (changes.Name is not null)
-        {
-            AddError(errors, "name", KeyRules.CheckName(changes.Name));
-        }
-        if (changes.ExpiresAt is not null)
-        {
-            AddError(errors, "expires_time", KeyRules.CheckExpiry(changes.ExpiresAt, now));
-        }
-        IReadOnlyList<string>? ips = null;
-        if (changes.Ips is not null)
-        {
-            ips = IpAllowlist.Normalize(changes.Ips, out var ipErrors);
-            if (ipErrors.Count > 0)
-            {
-                errors["ips"] = [.. ipErrors];
-            }
-        }
-        ThrowIfAny(errors);
+        ThrowIfAny(KeyRules.Check(changes.Name, changes.Name is not null, changes.Ips, changes.ExpiresAt, now, out var ips));
 
         var wasEnabled = key.Enabled;
         key.Name = changes.Name?.Trim() ?? key.Name;
@@ -178,7 +152,8 @@ internal sealed class KeyService(
     /// Checks a presented secret for a client address. A malformed secret or a bad checksum is refused before
     /// the database is asked. Never logs or returns the secret.
     /// </summary>
-    public async Task<KeyVerification> VerifyAsync(string? presented, IPAddress? clientIp, CancellationToken cancellationToken = default)
+    public async Task<KeyVerification> VerifyAsync(
+        string? presented, IPAddress? clientIp, CancellationToken cancellationToken = default, bool checkAllowlist = true)
     {
         if (!KeySecret.IsWellFormed(presented))
         {
@@ -196,7 +171,7 @@ internal sealed class KeyService(
             null => KeyVerificationCode.NotFound,
             _ when key.StatusAt(now) == KeyStatus.Disabled => KeyVerificationCode.Disabled,
             _ when key.StatusAt(now) == KeyStatus.Expired => KeyVerificationCode.Expired,
-            _ when !IpAllowlist.Allows(key.Ips, clientIp) => KeyVerificationCode.IpNotAllowed,
+            _ when checkAllowlist && !IpAllowlist.Allows(key.Ips, clientIp) => KeyVerificationCode.IpNotAllowed,
             _ => KeyVerificationCode.Valid,
         };
         return new KeyVerification(code, key);

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.Json;
+using KeysDashboard.Api;
+using KeysDashboard.Idempotency;
+using KeysDashboard.Keys;
+using KeysDashboard.Keys.Api;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.OpenApi;
+
+namespace Microsoft.AspNetCore.Builder;
+
+internal static class ApiExtensions
+{
+    public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section);
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(ApiAuthorization.Policy, policy => policy
+            .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new WriteNeedsReadWriteKey()));
+        services.AddSingleton<FailedAuthenticationLimiter>();
+        services.AddApiRateLimits();
+
+        services.AddSingleton<LastUsedRecorder>();
+        services.AddHostedService<LastUsedFlusher>();
+        services.AddSingleton<KeyCursor>();
+        services.AddScoped<IdempotentRequests>();
+        services.AddHostedService<IdempotencySweeper>();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+
+        // The client address is the connection's, unless the connection comes from a proxy named here; the
+        // defaults (loopback trusted) are cleared so that nothing is trusted unless configured.
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+            foreach (var network in builder.Configuration.GetSection("ForwardedHeaders:KnownIPNetworks").Get<string[]>() ?? [])
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer<ApiDocument>());
+        return builder;
+    }
+
+    /// <summary>First in the pipeline: who the client is, a request id on every response, JSON errors for the API.</summary>
+    public static WebApplication UseApiEdge(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers["X-Request-Id"] = context.TraceIdentifier;
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.Use(async (context, next) =>
+        {
+            await next(context);
+            // Framework answers without a body (405 for a wrong method, say) still get the envelope.
+            if (context.Response is { HasStarted: false, StatusCode: >= 400, ContentLength: null or 0 })
+            {
+                await ApiResults.WriteErrorAsync(context, context.Response.StatusCode,
+                    new ApiError(ReasonCode(context.Response.StatusCode), ReasonPhrase(context.Response.StatusCode)));
+            }
+        }));
+        return app;
+    }
+
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint("/openapi/v1.json", "KeysDashboard API v2");
+            options.RoutePrefix = "api-docs";
+            options.DocumentTitle = "KeysDashboard API";
+        });
+        app.MapKeysApi();
+        return app;
+    }
+
+    private static string ReasonCode(int status) => status switch
+    {
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        _ => "error",
+    };
+
+    private static string ReasonPhrase(int status) => status switch
+    {
+        404 => "There is no API endpoint at this path.",
+        405 => "This endpoint does not accept that HTTP method.",
+        415 => "Send the body as JSON with 'Content-Type: application/json'.",
+        _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "The request failed.",
+    };
+}
+
+/// <summary>An unexpected failure on an API path becomes a 500 envelope with a request id, never a stack trace.</summary>
+internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!httpContext.Request.Path.StartsWithSegments("/api"))
+        {
+            return false;
+        }
+        if (exception is BadHttpRequestException bad)
+        {
+            await ApiResults.WriteErrorAsync(httpContext, bad.StatusCode, new ApiError("bad_request", "The request could not be read."));
+            return true;
+        }
+        logger.LogError(exception, "API request {RequestId} failed", httpContext.TraceIdentifier);
+        await ApiResults.WriteErrorAsync(httpContext, 500, new ApiError("internal_error",
+            $"Something went wrong on the server. Nothing secret was logged; quote request id {httpContext.TraceIdentifier}."));
+        return true;
+    }
+}

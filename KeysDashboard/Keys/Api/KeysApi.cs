@@ -1,0 +1,295 @@
+using System.Globalization;
+using KeysDashboard.Api;
+using KeysDashboard.Idempotency;
+using KeysDashboard.Keys;
+using KeysDashboard.Keys.Api;
+
+namespace Microsoft.AspNetCore.Routing;
+
+/// <summary>
+/// The Vidbeo-compatible key API under /api/v2. Every rule lives in <see cref="KeyService"/>; these handlers
+/// only translate JSON to calls and results to the envelope.
+/// </summary>
+internal static class KeysApi
+{
+    public const int DefaultLimit = 25;
+    public const int MaxLimit = 100;
+
+    public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/v2")
+            .RequireAuthorization(ApiAuthorization.Policy)
+            .RequireRateLimiting(ApiRateLimits.PerKeyPolicy)
+            .WithTags("Keys")
+            .ProducesEnvelopeErrors();
+
+        api.MapGet("/keys", ListAsync).WithName("ListKeys")
+            .WithSummary("List keys, oldest first, a page at a time")
+            .WithDescription("limit: 1..100 (default 25). cursor: from links.next of the previous page. Pages stay stable while keys are created or deleted.")
+            .Produces<ApiEnvelope<List<KeyResource>>>();
+        api.MapGet("/keys/{id}", GetAsync).WithName("GetKey").WithSummary("Get one key").Produces<ApiEnvelope<KeyResource>>();
+        api.MapPost("/keys", CreateAsync).WithName("CreateKey")
+            .WithSummary("Create a key; the response's value is its secret, shown once")
+            .WithDescription("Send Idempotency-Key to make retries safe.")
+            .Accepts<CreateKeyRequest>("application/json")
+            .Produces<ApiEnvelope<KeyResource>>(StatusCodes.Status201Created);
+        api.MapMethods("/keys/{id}", [HttpMethods.Patch], UpdateAsync).WithName("UpdateKey")
+            .WithSummary("Change any of name, permissions, ips, enabled, expires_time")
+            .Accepts<UpdateKeyRequest>("application/json")
+            .Produces<ApiEnvelope<KeyResource>>();
+        api.MapDelete("/keys/{id}", DeleteAsync).WithName("DeleteKey").WithSummary("Delete a key; its secret stops working at once")
+            .Produces<ApiEnvelope<object>>();
+        api.MapPost("/keys/{id}/regenerate", RegenerateAsync).WithName("RegenerateKey")
+            .WithSummary("Issue a new secret; the old one works for grace_period_seconds (0..86400, default 0)")
+            .WithDescription("Send Idempotency-Key to make retries safe.")
+            .Accepts<RegenerateKeyRequest>(isOptional: true, "application/json")
+            .Produces<ApiEnvelope<KeyResource>>();
+        api.MapGet("/me", Me).WithName("GetCallingKey").WithSummary("The key this request is authenticated with")
+            .Produces<ApiEnvelope<KeyResource>>();
+        api.MapPost("/verify", VerifyAsync).WithName("VerifyKey")
+            .WithSummary("Check a key for another service: valid, or why not")
+            .WithDescription("Read-only keys may call this. Rate limited per calling key.")
+            .WithMetadata(new AllowReadOnlyKeysAttribute())
+            .RequireRateLimiting(ApiRateLimits.VerifyPolicy)
+            .Accepts<VerifyKeyRequest>("application/json")
+            .Produces<ApiEnvelope<VerifyResult>>();
+
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, KeyList keyList, KeyCursor cursors, TimeProvider clock)
+    {
+        var errors = new List<ApiError>();
+        var limit = DefaultLimit;
+        var limitText = context.Request.Query["limit"].ToString();
+        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        {
+            errors.Add(new ApiError("invalid_limit", $"limit must be a whole number from 1 to {MaxLimit}.", "limit"));
+        }
+        string? after = null;
+        var cursorText = context.Request.Query["cursor"].ToString();
+        if (cursorText.Length > 0 && !cursors.TryRead(cursorText, out after!))
+        {
+            errors.Add(new ApiError("invalid_cursor", "cursor is not one this server issued, or it has expired; start again without it.", "cursor"));
+        }
+        foreach (var unknown in context.Request.Query.Keys.Except(["limit", "cursor"]))
+        {
+            errors.Add(new ApiError("unknown_parameter", $"'{unknown}' is not a parameter of this request.", unknown));
+        }
+        if (errors.Count > 0)
+        {
+            return ApiResults.Error(context, 400, errors);
+        }
+
+        var (keys, hasMore) = await keyList.PageAfterAsync(after, limit, context.RequestAborted);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var next = hasMore
+            ? $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/v2/keys?limit={limit}&cursor={Uri.EscapeDataString(cursors.Create(keys[^1].Id))}"
+            : null;
+        return ApiResults.Ok(keys.Select(k => KeyResource.From(k, now)).ToList(), new PageLinks(next));
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, KeyService keys, TimeProvider clock) =>
+        await keys.FindAsync(id, context.RequestAborted) is { } key
+            ? ApiResults.Ok(KeyResource.From(key, clock.GetUtcNow().UtcDateTime))
+            : ApiResults.NotFound(context);
+
+    private static IResult Me(HttpContext context, TimeProvider clock) =>
+        ApiResults.Ok(KeyResource.From(ApiKeyAuthenticationHandler.CallingKey(context)!, clock.GetUtcNow().UtcDateTime));
+
+    private static async Task<IResult> CreateAsync(HttpContext context, KeyService keys, IdempotentRequests idempotency, TimeProvider clock)
+    {
+        var body = await JsonBody.ReadObjectAsync(context);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+
+        var fields = new JsonFields(body.Body!.Value);
+        var type = fields.String("type");
+        if (fields.Has("type") && type is not null && type != KeyResource.ApiType)
+        {
+            fields.Errors.Add(new ApiError("invalid_type", "type must be \"api\", the only type of key there is.", "type"));
+        }
+        var name = fields.String("name");
+        if (!fields.Has("name"))
+        {
+            fields.Errors.Add(new ApiError("required", "name is required (1 to 50 characters).", "name"));
+        }
+        var readOnly = ReadPermissions(fields);
+        var ips = fields.StringArray("ips");
+        var expires = fields.DateTime("expires_time");
+        fields.RejectUnknown();
+        AddRuleErrors(fields, name, fields.Has("name") && name is not null, ips, expires, clock);
+        if (fields.Errors.Count > 0)
+        {
+            return ApiResults.Error(context, 400, fields.Errors);
+        }
+
+        var caller = context.ApiActor();
+        return await idempotency.RunAsync(context, caller.Id, body.Raw, async () =>
+        {
+            try
+            {
+                var issued = await keys.CreateAsync(new KeyDraft(name ?? "", readOnly ?? false, ips ?? [], expires), caller, context.RequestAborted);
+                var location = $"{context.Request.PathBase}/api/v2/keys/{issued.Key.Id}";
+                return ApiResults.Created(location, KeyResource.From(issued.Key, clock.GetUtcNow().UtcDateTime, issued.Secret));
+            }
+            catch (KeyValidationException invalid)
+            {
+                return ValidationError(context, invalid);
+            }
+        });
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, KeyService keys, TimeProvider clock)
+    {
+        var body = await JsonBody.ReadObjectAsync(context);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+
+        var fields = new JsonFields(body.Body!.Value);
+        var name = fields.String("name");
+        var readOnly = ReadPermissions(fields);
+        var ips = fields.StringArray("ips");
+        var enabled = fields.Bool("enabled");
+        var expires = fields.DateTime("expires_time");
+        var clearExpiry = fields.Has("expires_time") && fields.IsNull("expires_time");
+        fields.RejectUnknown();
+        AddRuleErrors(fields, name, name is not null, ips, expires, clock);
+        if (fields.Errors.Count == 0 && !body.Body.Value.EnumerateObject().Any())
+        {
+            fields.Errors.Add(new ApiError("empty_update", "Send at least one of name, permissions, ips, enabled, expires_time."));
+        }
+        if (fields.Errors.Count > 0)
+        {
+            return ApiResults.Error(context, 400, fields.Errors);
+        }
+
+        try
+        {
+            var updated = await keys.UpdateAsync(id, new KeyChanges(name, readOnly, ips, enabled, expires, clearExpiry), context.ApiActor(), context.RequestAborted);
+            return updated is null ? ApiResults.NotFound(context) : ApiResults.Ok(KeyResource.From(updated, clock.GetUtcNow().UtcDateTime));
+        }
+        catch (KeyValidationException invalid)
+        {
+            return ValidationError(context, invalid);
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, KeyService keys) =>
+        await keys.DeleteAsync(id, context.ApiActor(), context.RequestAborted)
+            ? ApiResults.Ok(new { })
+            : ApiResults.NotFound(context);
+
+    private static async Task<IResult> RegenerateAsync(string id, HttpContext context, KeyService keys, IdempotentRequests idempotency, TimeProvider clock)
+    {
+        var body = await JsonBody.ReadObjectAsync(context, optional: true);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+
+        long graceSeconds = 0;
+        if (body.Body is { } json)
+        {
+            var fields = new JsonFields(json);
+            graceSeconds = fields.Integer("grace_period_seconds") ?? 0;
+            if (graceSeconds is < 0 or > 86_400)
+            {
+                fields.Errors.Add(new ApiError("invalid_grace_period", "grace_period_seconds must be from 0 to 86400.", "grace_period_seconds"));
+            }
+            fields.RejectUnknown();
+            if (fields.Errors.Count > 0)
+            {
+                return ApiResults.Error(context, 400, fields.Errors);
+            }
+        }
+
+        var caller = context.ApiActor();
+        return await idempotency.RunAsync(context, caller.Id, body.Raw, async () =>
+        {
+            var issued = await keys.RegenerateAsync(id, TimeSpan.FromSeconds(graceSeconds), caller, context.RequestAborted);
+            return issued is null
+                ? ApiResults.NotFound(context)
+                : ApiResults.Ok(KeyResource.From(issued.Key, clock.GetUtcNow().UtcDateTime, issued.Secret));
+        });
+    }
+
+    private static async Task<IResult> VerifyAsync(HttpContext context, KeyService keys, TimeProvider clock)
+    {
+        var body = await JsonBody.ReadObjectAsync(context);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+
+        var fields = new JsonFields(body.Body!.Value);
+        var presented = fields.String("key");
+        if (!fields.Has("key"))
+        {
+            fields.Errors.Add(new ApiError("required", "key is required: the API key to check.", "key"));
+        }
+        var ipText = fields.String("ip");
+        System.Net.IPAddress? ip = null;
+        if (ipText is not null && !System.Net.IPAddress.TryParse(ipText, out ip))
+        {
+            fields.Errors.Add(new ApiError("invalid_ip", $"'{ipText}' is not an IP address.", "ip"));
+        }
+        fields.RejectUnknown();
+        if (fields.Errors.Count > 0)
+        {
+            return ApiResults.Error(context, 400, fields.Errors);
+        }
+
+        // Without an ip, the allowlist is not checked: the caller is asking about the key, not about a request.
+        var verification = await keys.VerifyAsync(presented, ip, context.RequestAborted, checkAllowlist: ip is not null);
+        var code = verification.Code switch
+        {
+            KeyVerificationCode.Valid => "VALID",
+            KeyVerificationCode.Disabled => "DISABLED",
+            KeyVerificationCode.Expired => "EXPIRED",
+            KeyVerificationCode.IpNotAllowed => "IP_NOT_ALLOWED",
+            _ => "NOT_FOUND",
+        };
+        var key = verification.Key is { } found ? KeyResource.From(found, clock.GetUtcNow().UtcDateTime) : null;
+        return ApiResults.Ok(new VerifyResult(verification.IsValid, code, key));
+    }
+
+    private static bool? ReadPermissions(JsonFields fields)
+    {
+        var permissions = fields.StringArray("permissions");
+        if (permissions is null)
+        {
+            return null;
+        }
+        var unknown = permissions.Where(p => p != KeyResource.ReadOnlyPermission).ToList();
+        if (unknown.Count > 0)
+        {
+            fields.Errors.Add(new ApiError("invalid_permission",
+                $"Unknown permission '{unknown[0]}': use [] for read/write or [\"fetch\"] for read-only.", "permissions"));
+            return null;
+        }
+        return permissions.Count > 0;
+    }
+
+    private static void AddRuleErrors(JsonFields fields, string? name, bool nameSet, List<string>? ips, DateTime? expires, TimeProvider clock)
+    {
+        var broken = KeyRules.Check(name, nameSet, ips, expires, clock.GetUtcNow().UtcDateTime, out _);
+        fields.Errors.AddRange(broken.SelectMany(e => e.Value.Select(m => new ApiError("invalid_value", m, e.Key))));
+    }
+
+    private static IResult ValidationError(HttpContext context, KeyValidationException invalid) =>
+        ApiResults.Error(context, 400, invalid.Errors.SelectMany(e => e.Value.Select(m => new ApiError("invalid_value", m, e.Key))));
+
+    private static RouteGroupBuilder ProducesEnvelopeErrors(this RouteGroupBuilder group)
+    {
+        foreach (var status in new[] { 400, 401, 403, 404, 409, 413, 415, 422, 429 })
+        {
+            group.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ApiEnvelope<object>), ["application/json"]));
+        }
+        return group;
+    }
+}
