@@ -22,7 +22,12 @@ if (CreateKeyCommand.IsInvocation(args))
     return await app.RunCreateKeyCommandAsync(args, Console.Out, Console.Error);
 }
 
+// Order matters: the client's address and request id are settled before anyone authenticates.
 app.UseApiEdge();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.UseDashboard();
 app.MapApi();
 app.MapDashboard();

@@ -35,11 +35,10 @@ internal static class ApiExtensions
         services.AddHostedService<IdempotencySweeper>();
         services.AddExceptionHandler<ApiExceptionHandler>();
 
-        // The client address is the connection's, unless the connection comes from a proxy named here; the
-        // defaults (loopback trusted) are cleared so that nothing is trusted unless configured.
+        // The client address is the connection's, unless the connection comes from a proxy named in
+        // ForwardedHeaders:KnownProxies / KnownIPNetworks; the defaults (loopback trusted) are cleared.
         services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
             foreach (var proxy in builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
@@ -50,6 +49,10 @@ internal static class ApiExtensions
             {
                 options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
             }
+            // With both lists empty the middleware would trust every sender, so then it is switched off.
+            options.ForwardedHeaders = options.KnownProxies.Count + options.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
         });
 
         services.AddOpenApi("v1", options => options.AddDocumentTransformer<ApiDocument>());
@@ -85,7 +88,6 @@ internal static class ApiExtensions
 
     public static WebApplication MapApi(this WebApplication app)
     {
-        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(options =>
         {
