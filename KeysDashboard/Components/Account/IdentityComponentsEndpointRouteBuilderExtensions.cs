@@ -14,7 +14,8 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
 
-        var accountGroup = endpoints.MapGroup("/Account");
+        // Form posts of the sign-in pages, not part of the public API document.
+        var accountGroup = endpoints.MapGroup("/Account").ExcludeFromDescription();
 
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
