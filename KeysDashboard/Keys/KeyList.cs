@@ -90,8 +90,9 @@ internal sealed class KeyList(IDbContextFactory<ApplicationDbContext> dbFactory)
 
     private static IQueryable<ApiKey> Sorted(IQueryable<ApiKey> keys, KeySort sortBy, bool descending) => (sortBy, descending) switch
     {
-        (KeySort.Name, false) => keys.OrderBy(k => k.Name).ThenBy(k => k.Id),
-        (KeySort.Name, true) => keys.OrderByDescending(k => k.Name).ThenByDescending(k => k.Id),
+        // People expect "alpha" before "Zeta"; the database's binary collation would put capitals first.
+        (KeySort.Name, false) => keys.OrderBy(k => k.Name.ToLower()).ThenBy(k => k.Id),
+        (KeySort.Name, true) => keys.OrderByDescending(k => k.Name.ToLower()).ThenByDescending(k => k.Id),
         (KeySort.Expires, false) => keys.OrderBy(k => k.ExpiresAt == null).ThenBy(k => k.ExpiresAt).ThenBy(k => k.Id),
         (KeySort.Expires, true) => keys.OrderBy(k => k.ExpiresAt == null).ThenByDescending(k => k.ExpiresAt).ThenByDescending(k => k.Id),
         (KeySort.LastUsed, false) => keys.OrderBy(k => k.LastUsedAt == null).ThenBy(k => k.LastUsedAt).ThenBy(k => k.Id),
