@@ -11,8 +11,10 @@ internal static class DashboardExtensions
         builder.Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight;
-            options.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
-            options.SnackbarConfiguration.VisibleStateDuration = 4000;
+            // Newest on top, and room for a few: a queued message would otherwise wait behind stale ones.
+            options.SnackbarConfiguration.NewestOnTop = true;
+            options.SnackbarConfiguration.MaxDisplayedSnackbars = 3;
+            options.SnackbarConfiguration.VisibleStateDuration = 3000;
         });
         // Static web assets (MudBlazor's CSS and JS) are served from the build output in every environment, not
         // only Development, so `dotnet run` in Production looks the same as a published app.
