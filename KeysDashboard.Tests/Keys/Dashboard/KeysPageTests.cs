@@ -2,6 +2,7 @@ using Bunit;
 using KeysDashboard.Keys;
 using KeysDashboard.Keys.Dashboard;
 using KeysDashboard.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KeysDashboard.Tests.Keys.Dashboard;
 
@@ -167,5 +168,32 @@ public sealed class KeysPageTests : DashboardContext
 
         page.Find("[data-testid=reveal-done]").Click();
         page.WaitForAssertion(() => Assert.Contains("Old secret works until", page.Find("[data-testid=grace-ends]").TextContent));
+    }
+
+    [Fact]
+    public async Task A_double_click_on_regenerate_makes_one_rotation()
+    {
+        var original = await Keys.CreateAsync(new KeyDraft("Once", false, [], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=regenerate-key]");
+        page.Find("[data-testid=regenerate-key]").Click();
+        page.WaitForElement("[data-testid=regenerate-confirm]");
+
+        SlowDatabase.Delay = TimeSpan.FromMilliseconds(300);
+        var first = page.Find("[data-testid=regenerate-confirm]").ClickAsync(new());
+
+        // A second click has nothing to land on: the dialog closed on the first...
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=regenerate-confirm]")));
+        // ...and while the rotation runs, the row's actions are disabled.
+        page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=regenerate-key]").HasAttribute("disabled")));
+        await first;
+        var secret = page.WaitForElement("[data-testid=secret-value]", TimeSpan.FromSeconds(5)).GetAttribute("value")!;
+        SlowDatabase.Delay = TimeSpan.Zero;
+
+        var stored = Assert.Single(await StoredKeysAsync());
+        Assert.Equal(KeySecret.Hash(secret), stored.KeyHash);
+        Assert.NotEqual(KeySecret.Hash(original.Secret), stored.KeyHash);
+        await using var db = await Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<KeysDashboard.Data.ApplicationDbContext>>().CreateDbContextAsync();
+        Assert.Equal(1, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.AuditEntries, e => e.Action == "key.regenerated"));
     }
 }

@@ -142,6 +142,9 @@ public sealed partial class KeysPage
             return;
         }
         busy = true;
+        // This often runs after a dialog closed, long after the click handler first yielded, so Blazor would
+        // not re-render on its own: show the disabled buttons now, while the work runs.
+        StateHasChanged();
         try
         {
             await action();
