@@ -25,6 +25,7 @@ public sealed class AppServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting("Storage:DataDirectory", dataDirectory);
         builder.UseSetting("ConnectionStrings:Keys", "");
         builder.UseSetting("urls", "http://127.0.0.1:0");

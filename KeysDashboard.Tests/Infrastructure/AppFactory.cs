@@ -25,6 +25,8 @@ internal sealed class AppFactory(IReadOnlyDictionary<string, string?>? settings 
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // Test hosts never reload configuration; each watcher would cost one of the user's 128 inotify instances.
+        builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("ConnectionStrings:Keys", "");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -26,7 +26,9 @@ internal static class AppSettingsExtensions
             FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
             Path = "appsettings.json",
             Optional = true,
-            ReloadOnChange = true,
+            // Same switch as the host's own appsettings.json watcher (tests turn it off: each watcher costs an
+            // inotify instance, and Linux allows 128 per user by default).
+            ReloadOnChange = builder.Configuration.GetValue("hostBuilder:reloadConfigOnChange", defaultValue: true),
         };
         sources.Insert(sources.IndexOf(contentRootSettings) + 1, beside);
         return builder;
