@@ -23,7 +23,7 @@ if (CreateKeyCommand.IsInvocation(args))
 }
 
 // Order matters: the client's address and request id are settled before anyone authenticates.
-app.UseApiEdge();
+app.UseRequestEdge();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -59,8 +59,12 @@ internal static class ApiExtensions
         return builder;
     }
 
-    /// <summary>First in the pipeline: who the client is, a request id on every response, JSON errors for the API.</summary>
-    public static WebApplication UseApiEdge(this WebApplication app)
+    /// <summary>
+    /// First in the pipeline, for every request: who the client is (trusted proxies only), a request id on every
+    /// response, the exception handler (an error page for people, an envelope for the API), and envelopes for
+    /// the API's bodiless 404/405/415s.
+    /// </summary>
+    public static WebApplication UseRequestEdge(this WebApplication app)
     {
         app.UseForwardedHeaders();
         app.Use((context, next) =>
