@@ -17,6 +17,8 @@ public class BrowserSession : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // Assertions wait as long as actions do; Blazor Server on a busy CI machine can take more than 5 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         playwright = await Playwright.CreateAsync();
         browser = await Browsers.LaunchAsync(playwright);
         context = await browser.NewContextAsync(new()
