@@ -15,6 +15,7 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<InstallationOwner> InstallationOwners => Set<InstallationOwner>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<Users.SignInSession> SignInSessions => Set<Users.SignInSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -57,6 +58,13 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
             record.Property(r => r.RequestHash).HasMaxLength(64);
             record.HasIndex(r => new { r.CallerKeyId, r.Key }).IsUnique();
             record.HasIndex(r => r.ExpiresAt);
+        });
+
+        builder.Entity<Users.SignInSession>(session =>
+        {
+            session.Property(s => s.Id).HasMaxLength(64);
+            session.Property(s => s.UserId).HasMaxLength(450);
+            session.HasIndex(s => s.UserId);
         });
 
         builder.Entity<InstallationOwner>(owner =>

@@ -1,5 +1,6 @@
 using KeysDashboard.Components.Account;
 using KeysDashboard.Data;
+using KeysDashboard.Users;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 
@@ -31,9 +32,10 @@ internal static class IdentityExtensions
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
-        // Check the security stamp on every request, so that signing out (which rotates it) or a password
-        // change ends every copy of the old cookie at once rather than up to 30 minutes later.
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+        // Sessions live on the server and the cookie holds only their id, so signing out ends that cookie at
+        // once. (Checking the security stamp on every request instead raced: a request still carrying the old
+        // cookie, sent while a page rotated the stamp, could clear the fresh one and sign the user out.)
+        services.AddServerSideSignInSessions();
         return builder;
     }
 

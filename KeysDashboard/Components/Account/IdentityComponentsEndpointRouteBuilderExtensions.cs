@@ -22,12 +22,8 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromForm] string returnUrl) =>
         {
-            // Rotating the security stamp makes every cookie issued before this moment invalid, so a copied
-            // or replayed cookie stops signing in (the stamp is checked on each request, see AddDashboardIdentity).
-            if (await signInManager.UserManager.GetUserAsync(user) is { } signedInUser)
-            {
-                await signInManager.UserManager.UpdateSecurityStampAsync(signedInUser);
-            }
+            // The session lives on the server (see AddServerSideSignInSessions): signing out deletes it, so a
+            // copied or replayed cookie stops signing in.
             await signInManager.SignOutAsync();
             return TypedResults.LocalRedirect($"~/{returnUrl}");
         });
