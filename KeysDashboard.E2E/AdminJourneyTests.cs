@@ -87,7 +87,7 @@ public sealed class AdminJourneyTests : BrowserSession
         // Regenerate with an hour's grace: a new secret, and the grid says when the old one stops.
         await keys.ClickRowActionAsync("Build server (prod)", "regenerate-key");
         await Expect(Page.GetByTestId("regenerate-dialog")).ToContainTextAsync("Build server (prod)");
-        await Page.GetByText("1 hour", new() { Exact = true }).ClickAsync();
+        await Page.GetByTestId("grace-1h").ClickAsync();
         await ScreenshotAsync("10-regenerate-dialog");
         await Page.GetByTestId("regenerate-confirm").ClickAsync();
         var (rotated, _) = await keys.CopySecretAsync();

@@ -10,7 +10,7 @@ internal static class DashboardExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices(options =>
         {
-            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight;
+            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
             // Newest on top, and room for a few: a queued message would otherwise wait behind stale ones.
             options.SnackbarConfiguration.NewestOnTop = true;
             options.SnackbarConfiguration.MaxDisplayedSnackbars = 3;

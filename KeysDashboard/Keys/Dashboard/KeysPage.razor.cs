@@ -104,14 +104,9 @@ public sealed partial class KeysPage
 
     private async Task DeleteAsync(ApiKey key)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(new MessageBoxOptions
-        {
-            Title = $"Delete {key.Name}?",
-            Message = $"Requests with {key.Name} ({key.Masked}) are refused from the moment it is deleted. This cannot be undone.",
-            YesText = "Delete key",
-            CancelText = "Cancel",
-        }, DialogOptions);
-        if (confirmed != true)
+        var parameters = new DialogParameters<ConfirmDeleteDialog> { { d => d.KeyName, key.Name }, { d => d.Masked, key.Masked } };
+        var dialog = await Dialogs.ShowAsync<ConfirmDeleteDialog>($"Delete {key.Name}", parameters, DialogOptions);
+        if (await dialog.Result is not { Canceled: false })
         {
             return;
         }
