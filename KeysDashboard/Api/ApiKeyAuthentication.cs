@@ -156,6 +156,4 @@ internal static class ApiAuthorization
             ?? throw new InvalidOperationException("An API action needs an authenticated key.");
         return new Actor(key.Id, $"API key {key.Name} ({key.Masked})", context.ClientIp());
     }
-
-    internal static IPAddress? Parse(string? text) => IPAddress.TryParse(text, out var ip) ? ip : null;
 }

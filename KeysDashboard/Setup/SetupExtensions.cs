@@ -1,6 +1,4 @@
-using KeysDashboard.Data;
 using KeysDashboard.Setup;
-using Microsoft.EntityFrameworkCore;
 
 namespace Microsoft.AspNetCore.Builder;
 
