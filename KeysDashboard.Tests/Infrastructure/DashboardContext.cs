@@ -38,7 +38,8 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
         Services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(Microsoft.AspNetCore.Builder.IdentityExtensions.ConfigureIdentity);
         Services.AddDbContextFactory<ApplicationDbContext>(o => o.UseSqlite($"Data Source={databasePath}").AddInterceptors(SlowDatabase));
         Services.AddSingleton(TimeProvider.System);
-        Services.AddOptions<KeysDashboard.Keys.KeyOptions>();
+        // No periodic refresh: a test decides when the grid renders.
+        Services.AddOptions<KeysDashboard.Keys.KeyOptions>().Configure(o => o.DashboardRefreshSeconds = 0);
         Services.AddScoped<KeyService>();
         Services.AddScoped<KeyList>();
         Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();

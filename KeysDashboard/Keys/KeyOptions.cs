@@ -9,4 +9,8 @@ internal sealed class KeyOptions
     /// <summary>Prepended to every new secret so that people and leak scanners recognise it.</summary>
     [Required, RegularExpression("^[A-Za-z0-9_-]{1,16}$")]
     public string Prefix { get; set; } = "kd_";
+
+    /// <summary>How often an open keys page refreshes itself (last used, status); 0 turns it off.</summary>
+    [Range(0, 3600)]
+    public int DashboardRefreshSeconds { get; set; } = 5;
 }

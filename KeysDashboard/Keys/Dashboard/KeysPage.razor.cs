@@ -3,7 +3,7 @@ using MudBlazor;
 
 namespace KeysDashboard.Keys.Dashboard;
 
-public sealed partial class KeysPage
+public sealed partial class KeysPage : IDisposable
 {
     [Inject] private KeyList KeyList { get; set; } = default!;
     [Inject] private KeyService Keys { get; set; } = default!;
@@ -11,6 +11,7 @@ public sealed partial class KeysPage
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<KeyOptions> Options { get; set; } = default!;
 
     private MudDataGrid<ApiKey> grid = default!;
     private string? search;
@@ -20,7 +21,52 @@ public sealed partial class KeysPage
     // click on regenerate, say) is ignored rather than making a second rotation.
     private bool busy;
 
+    // While a dialog is open the grid stays still, so that nothing moves under the admin's cursor.
+    private int openDialogs;
+    private readonly CancellationTokenSource refreshStop = new();
+
     private static readonly DialogOptions DialogOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true };
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender && Options.Value.DashboardRefreshSeconds > 0)
+        {
+            _ = RefreshPeriodicallyAsync(TimeSpan.FromSeconds(Options.Value.DashboardRefreshSeconds));
+        }
+    }
+
+    /// <summary>Keeps last-used times and statuses current on an open page, as the API records use.</summary>
+    private async Task RefreshPeriodicallyAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(refreshStop.Token))
+            {
+                if (!busy && Volatile.Read(ref openDialogs) == 0)
+                {
+                    await InvokeAsync(grid.ReloadServerData);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        refreshStop.Cancel();
+        refreshStop.Dispose();
+    }
+
+    private async Task<IDialogReference> ShowDialogAsync<TDialog>(string title, DialogParameters parameters) where TDialog : IComponent
+    {
+        Interlocked.Increment(ref openDialogs);
+        var dialog = await Dialogs.ShowAsync<TDialog>(title, parameters, DialogOptions);
+        _ = dialog.Result.ContinueWith(_ => Interlocked.Decrement(ref openDialogs), TaskScheduler.Default);
+        return dialog;
+    }
 
     private async Task<GridData<ApiKey>> LoadAsync(GridState<ApiKey> state, CancellationToken cancellationToken)
     {
@@ -51,7 +97,7 @@ public sealed partial class KeysPage
 
     private async Task CreateAsync()
     {
-        var dialog = await Dialogs.ShowAsync<KeyFormDialog>("Create API key", DialogOptions);
+        var dialog = await ShowDialogAsync<KeyFormDialog>("Create API key", []);
         if (await dialog.Result is { Canceled: false, Data: IssuedKey issued })
         {
             await grid.ReloadServerData();
@@ -62,7 +108,7 @@ public sealed partial class KeysPage
     private async Task EditAsync(ApiKey key)
     {
         var parameters = new DialogParameters<KeyFormDialog> { { d => d.Existing, key } };
-        var dialog = await Dialogs.ShowAsync<KeyFormDialog>($"Edit {key.Name}", parameters, DialogOptions);
+        var dialog = await ShowDialogAsync<KeyFormDialog>($"Edit {key.Name}", parameters);
         if (await dialog.Result is { Canceled: false, Data: ApiKey saved })
         {
             Snackbar.Add($"Saved {saved.Name}.", Severity.Success);
@@ -81,7 +127,7 @@ public sealed partial class KeysPage
     private async Task RegenerateAsync(ApiKey key)
     {
         var parameters = new DialogParameters<RegenerateDialog> { { d => d.KeyName, key.Name } };
-        var dialog = await Dialogs.ShowAsync<RegenerateDialog>($"Regenerate {key.Name}", parameters, DialogOptions);
+        var dialog = await ShowDialogAsync<RegenerateDialog>($"Regenerate {key.Name}", parameters);
         if (await dialog.Result is not { Canceled: false, Data: TimeSpan grace })
         {
             return;
@@ -105,7 +151,7 @@ public sealed partial class KeysPage
     private async Task DeleteAsync(ApiKey key)
     {
         var parameters = new DialogParameters<ConfirmDeleteDialog> { { d => d.KeyName, key.Name }, { d => d.Masked, key.Masked } };
-        var dialog = await Dialogs.ShowAsync<ConfirmDeleteDialog>($"Delete {key.Name}", parameters, DialogOptions);
+        var dialog = await ShowDialogAsync<ConfirmDeleteDialog>($"Delete {key.Name}", parameters);
         if (await dialog.Result is not { Canceled: false })
         {
             return;
@@ -126,7 +172,7 @@ public sealed partial class KeysPage
             { d => d.KeyName, issued.Key.Name },
             { d => d.Title, title },
         };
-        var dialog = await Dialogs.ShowAsync<RevealSecretDialog>(title, parameters, DialogOptions);
+        var dialog = await ShowDialogAsync<RevealSecretDialog>(title, parameters);
         await dialog.Result;
     }
 
