@@ -15,9 +15,11 @@ namespace KeysDashboard.Tests.Infrastructure;
 /// <summary>
 /// The app for API tests. TestServer has no network peer, so a startup filter (ahead of the app's own pipeline,
 /// forwarded headers included) sets the connection's address from the test-only X-Test-Peer header, default
-/// 127.0.0.1: the address Kestrel would have reported for that client.
+/// 127.0.0.1: the address Kestrel would have reported for that client. <paramref name="testServices"/> can add
+/// test-only services, a database interceptor say.
 /// </summary>
-internal sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
+internal sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null)
+    : IAsyncDisposable
 {
     public const string PeerHeader = "X-Test-Peer";
     public static readonly Actor Admin = new("user-1", "owner@example.com", "127.0.0.1");
@@ -27,7 +29,11 @@ internal sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings 
     private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>? configured;
 
     public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> Server => configured ??= App.WithWebHostBuilder(builder =>
-        builder.ConfigureTestServices(services => services.AddTransient<IStartupFilter, PeerAddressFromHeader>()));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddTransient<IStartupFilter, PeerAddressFromHeader>();
+            testServices?.Invoke(services);
+        }));
 
     public IServiceProvider Services => Server.Services;
 
