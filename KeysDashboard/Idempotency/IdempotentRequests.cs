@@ -136,9 +136,46 @@ internal sealed class IdempotentRequests(
     private static string Hash(string method, string path, byte[] body)
     {
         // The request is the method, the path and the body as sent; a retry must send the same bytes' meaning.
-        // Whitespace and property order are normalised by re-serialising parsed JSON.
-        var canonical = body.Length == 0 ? "" : JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement);
+        // Whitespace and property order are normalised by re-writing parsed JSON with properties sorted.
+        var canonical = "";
+        if (body.Length > 0)
+        {
+            using var document = JsonDocument.Parse(body);
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                WriteCanonical(writer, document.RootElement);
+            }
+            canonical = Encoding.UTF8.GetString(buffer.ToArray());
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{method} {path}\n{canonical}")));
+    }
+
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteCanonical(writer, property.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    WriteCanonical(writer, item);
+                }
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
     }
 
     private static async Task<StoredResponse> RenderAsync(HttpContext context, IResult result)
