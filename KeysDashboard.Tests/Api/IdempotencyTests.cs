@@ -1,162 +1,351 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
+using KeysDashboard.Audit;
+using KeysDashboard.Data;
+using KeysDashboard.Keys;
 using KeysDashboard.Tests.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeysDashboard.Tests.Api;
 
-/// <summary>Idempotency-Key on create and regenerate: a retry never makes a second key or rotation.</summary>
-public sealed class IdempotencyTests : IAsyncLifetime
+/// <summary>
+/// Idempotency-Key on POST /keys and POST /keys/{id}/regenerate: a client that lost a response can retry and get
+/// the same key (and secret) back instead of a second key or a second rotation.
+/// </summary>
+public sealed class IdempotencyTests
 {
-    private readonly ApiFactory api = new();
-    private Caller caller = default!;
-
-    private sealed record Caller(string Id, string Secret);
-
-    public async ValueTask InitializeAsync()
-    {
-        var issued = await api.CreateKeyAsync("caller");
-        caller = new Caller(issued.Key.Id, issued.Secret);
-    }
-
-    public ValueTask DisposeAsync() => api.DisposeAsync();
-
-    private HttpRequestMessage Create(string idempotencyKey, string name) => new(HttpMethod.Post, "/api/v2/keys")
-    {
-        Content = ApiJson.Body(new { type = "api", name }),
-        Headers = { { "Idempotency-Key", idempotencyKey } },
-    };
-
-    private Task<int> KeyCountAsync() => api.WithDbAsync(db => db.ApiKeys.CountAsync());
+    private const string CreateBody = """{"type":"api","name":"Deploys","permissions":["fetch"],"ips":["10.0.0.0/8"]}""";
 
     [Fact]
-    public async Task A_retried_create_returns_the_first_response_and_makes_no_second_key()
+    public async Task A_retried_create_returns_the_first_key_and_secret_again_and_creates_nothing_more()
     {
-        var client = api.Client(caller.Secret);
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
 
-        var first = await client.SendAsync(Create("order-42", "Billing"));
-        var retry = await client.SendAsync(Create("order-42", "Billing"));
+        using var first = await PostAsync(client, "/api/v2/keys", "create-1", CreateBody);
+        using var retry = await PostAsync(client, "/api/v2/keys", "create-1", CreateBody);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.Location, retry.Headers.Location);
+
+        var created = await first.ResultAsync();
+        var id = created.GetProperty("id").GetString()!;
+        var secret = created.GetProperty("value").GetString()!;
+        Assert.Equal([caller.Key.Id, id], await KeyIdsAsync(api));
+        Assert.Equal(1, await api.WithDbAsync(db => db.AuditEntries.CountAsync(e => e.Action == AuditActions.KeyCreated && e.KeyId == id)));
+
+        // The replayed secret is the key's real secret (from an address its allowlist admits), not a dead copy.
+        using var asCreated = api.Client(secret, peer: "10.1.2.3");
+        using var me = await asCreated.GetAsync("/api/v2/me");
+        Assert.Equal(id, (await me.ResultAsync()).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_fields_in_another_order_and_layout_is_the_same_request()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+
+        using var first = await PostAsync(client, "/api/v2/keys", "reordered", CreateBody);
+        using var retry = await PostAsync(client, "/api/v2/keys", "reordered", """
+            {
+              "ips": [ "10.0.0.0/8" ],
+              "permissions": [ "fetch" ],
+              "name": "Deploys",
+              "type": "api"
+            }
+            """);
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
-        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
-        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
-        var original = await first.ResultAsync();
-        var replayed = await retry.ResultAsync();
-        Assert.Equal(original.GetProperty("id").GetString(), replayed.GetProperty("id").GetString());
-        Assert.Equal(original.GetProperty("value").GetString(), replayed.GetProperty("value").GetString());
-        Assert.Equal(first.Headers.Location, retry.Headers.Location);
-        Assert.Equal(2, await KeyCountAsync());
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal((await first.ResultAsync()).GetProperty("id").GetString(), (await retry.ResultAsync()).GetProperty("id").GetString());
+        Assert.Equal(2, (await KeyIdsAsync(api)).Count);
     }
 
     [Fact]
-    public async Task The_same_idempotency_key_with_another_body_gets_422()
+    public async Task The_same_Idempotency_Key_with_a_different_body_is_refused_with_422_and_creates_nothing()
     {
-        var client = api.Client(caller.Secret);
-        await client.SendAsync(Create("order-43", "Billing"));
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
 
-        var other = await client.SendAsync(Create("order-43", "Something else"));
+        using var first = await PostAsync(client, "/api/v2/keys", "create-1", CreateBody);
+        using var other = await PostAsync(client, "/api/v2/keys", "create-1", """{"name":"Something else"}""");
 
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal((HttpStatusCode)422, other.StatusCode);
         Assert.Equal(["idempotency_key_reused"], await other.ErrorCodesAsync());
-        Assert.Equal(2, await KeyCountAsync());
+        Assert.Equal(["Idempotency-Key"], await other.ErrorFieldsAsync());
+        Assert.Equal(2, (await KeyIdsAsync(api)).Count);
+
+        // The refusal did not spoil the first request's record: its retry still gets the first key.
+        using var retry = await PostAsync(client, "/api/v2/keys", "create-1", CreateBody);
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal((await first.ResultAsync()).GetProperty("id").GetString(), (await retry.ResultAsync()).GetProperty("id").GetString());
     }
 
     [Fact]
-    public async Task Idempotency_keys_belong_to_the_calling_key()
+    public async Task Idempotency_Keys_belong_to_the_calling_key_so_two_callers_cannot_collide()
     {
-        var second = await api.CreateKeyAsync("second caller");
+        await using var api = new ApiFactory();
+        var alice = await api.CreateKeyAsync("Alice");
+        var bob = await api.CreateKeyAsync("Bob");
+        using var asAlice = api.Client(alice.Secret);
+        using var asBob = api.Client(bob.Secret);
 
-        var mine = await api.Client(caller.Secret).SendAsync(Create("shared-name", "Mine"));
-        var theirs = await api.Client(second.Secret).SendAsync(Create("shared-name", "Theirs"));
+        using var fromAlice = await PostAsync(asAlice, "/api/v2/keys", "shared-key", CreateBody);
+        using var fromBob = await PostAsync(asBob, "/api/v2/keys", "shared-key", CreateBody);
 
-        Assert.Equal(HttpStatusCode.Created, mine.StatusCode);
-        Assert.Equal(HttpStatusCode.Created, theirs.StatusCode);
-        Assert.NotEqual((await mine.ResultAsync()).GetProperty("id").GetString(), (await theirs.ResultAsync()).GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.Created, fromAlice.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, fromBob.StatusCode);
+        Assert.False(fromBob.Headers.Contains("Idempotent-Replayed"));
+        var aliceKey = await fromAlice.ResultAsync();
+        var bobKey = await fromBob.ResultAsync();
+        Assert.NotEqual(aliceKey.GetProperty("id").GetString(), bobKey.GetProperty("id").GetString());
+        Assert.NotEqual(aliceKey.GetProperty("value").GetString(), bobKey.GetProperty("value").GetString());
+        Assert.Equal(4, (await KeyIdsAsync(api)).Count);
+
+        // Each caller's retry gets its own first response, never the other's key and secret.
+        using var bobRetry = await PostAsync(asBob, "/api/v2/keys", "shared-key", CreateBody);
+        Assert.Equal(["true"], bobRetry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal(bobKey.GetProperty("value").GetString(), (await bobRetry.ResultAsync()).GetProperty("value").GetString());
     }
 
     [Fact]
-    public async Task Concurrent_retries_make_exactly_one_key()
+    public async Task Identical_requests_sent_at_once_create_exactly_one_key()
     {
-        var client = api.Client(caller.Secret);
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.SendAsync(Create("burst", "Burst"))));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PostAsync(client, "/api/v2/keys", "burst", CreateBody)));
 
-        Assert.Equal(2, await KeyCountAsync());
-        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
-        var ids = new HashSet<string>();
-        foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.Created))
+        try
         {
-            ids.Add((await response.ResultAsync()).GetProperty("id").GetString()!);
+            Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+            var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+            Assert.NotEmpty(created);
+            Assert.Single(created, r => !r.Headers.Contains("Idempotent-Replayed"));
+            var ids = new HashSet<string>();
+            foreach (var response in created)
+            {
+                ids.Add((await response.ResultAsync()).GetProperty("id").GetString()!);
+            }
+            foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+            {
+                Assert.Equal(["request_in_progress"], await response.ErrorCodesAsync());
+            }
+            var keys = await KeyIdsAsync(api);
+            Assert.Equal(2, keys.Count);
+            Assert.Equal([keys[1]], ids);
         }
-        Assert.Single(ids);
-        foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+        finally
         {
-            Assert.Equal(["request_in_progress"], await response.ErrorCodesAsync());
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
         }
     }
 
     [Fact]
-    public async Task A_retried_regenerate_makes_one_rotation()
+    public async Task A_retry_while_the_first_request_is_still_running_gets_409_and_then_the_first_result()
     {
-        var target = await api.CreateKeyAsync("target");
-        var client = api.Client(caller.Secret);
-        HttpRequestMessage Regenerate() => new(HttpMethod.Post, $"/api/v2/keys/{target.Key.Id}/regenerate")
+        var gate = new KeyWriteGate();
+        await using var api = new ApiFactory(testServices: services =>
+            services.ConfigureDbContext<ApplicationDbContext>(o => o.AddInterceptors(gate), ServiceLifetime.Singleton));
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+        var cancel = TestContext.Current.CancellationToken;
+
+        gate.Close();
+        var first = PostAsync(client, "/api/v2/keys", "slow", CreateBody);
+        await gate.Reached.WaitAsync(cancel);
+        // The first request has claimed the Idempotency-Key and is now held just before it saves the key.
+        var retries = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(client, "/api/v2/keys", "slow", CreateBody)));
+        gate.Open();
+        using var original = await first.WaitAsync(cancel);
+        using var later = await PostAsync(client, "/api/v2/keys", "slow", CreateBody);
+
+        foreach (var retry in retries)
         {
-            Content = ApiJson.Body(new { grace_period_seconds = 0 }),
-            Headers = { { "Idempotency-Key", "rotate-1" } },
-        };
-
-        var first = await (await client.SendAsync(Regenerate())).ResultAsync();
-        var retry = await client.SendAsync(Regenerate());
-
-        var secret = first.GetProperty("value").GetString()!;
-        Assert.Equal(secret, (await retry.ResultAsync()).GetProperty("value").GetString());
-        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
-        // Had the retry rotated again, the first response's secret would no longer work.
-        Assert.Equal(HttpStatusCode.OK, (await api.Client(secret).GetAsync("/api/v2/me")).StatusCode);
-        Assert.Equal(1, await api.WithDbAsync(db => db.AuditEntries.CountAsync(e => e.KeyId == target.Key.Id && e.Action == "key.regenerated")));
+            Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+            Assert.Equal(["request_in_progress"], await retry.ErrorCodesAsync());
+            Assert.Equal(["Idempotency-Key"], await retry.ErrorFieldsAsync());
+            retry.Dispose();
+        }
+        Assert.Equal(HttpStatusCode.Created, original.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, later.StatusCode);
+        Assert.Equal(["true"], later.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal(await original.Content.ReadAsStringAsync(), await later.Content.ReadAsStringAsync());
+        Assert.Equal(2, (await KeyIdsAsync(api)).Count);
     }
 
     [Fact]
-    public async Task A_refused_request_is_not_remembered_so_the_corrected_one_succeeds()
+    public async Task A_retried_regenerate_rotates_the_secret_once_and_returns_the_same_new_secret()
     {
-        var client = api.Client(caller.Secret);
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        var target = await api.CreateKeyAsync("Rotated");
+        using var client = api.Client(caller.Secret);
+        var url = $"/api/v2/keys/{target.Key.Id}/regenerate";
 
-        var refused = await client.SendAsync(Create("fix-me", ""));
-        var corrected = await client.SendAsync(Create("fix-me", "Fixed"));
+        using var first = await PostAsync(client, url, "rotate-1", """{"grace_period_seconds":0}""");
+        using var retry = await PostAsync(client, url, "rotate-1", """{"grace_period_seconds":0}""");
 
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+
+        var newSecret = (await first.ResultAsync()).GetProperty("value").GetString()!;
+        Assert.NotEqual(target.Secret, newSecret);
+        // A second rotation would have replaced newSecret: it must still be the key's secret.
+        using var withNew = api.Client(newSecret);
+        using var me = await withNew.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        Assert.Equal(target.Key.Id, (await me.ResultAsync()).GetProperty("id").GetString());
+        using var withOld = api.Client(target.Secret);
+        using var old = await withOld.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        Assert.Equal(1, await api.WithDbAsync(db =>
+            db.AuditEntries.CountAsync(e => e.Action == AuditActions.KeyRegenerated && e.KeyId == target.Key.Id)));
+    }
+
+    [Fact]
+    public async Task A_refused_create_is_not_remembered_so_the_corrected_request_succeeds_under_the_same_key()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+
+        using var refused = await PostAsync(client, "/api/v2/keys", "fix-me", """{"name":""}""");
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["name"], await refused.ErrorFieldsAsync());
+        Assert.Equal(0, await api.WithDbAsync(db => db.IdempotencyRecords.CountAsync()));
+
+        // The corrected body is a different request, but nothing was remembered for the refused one.
+        using var corrected = await PostAsync(client, "/api/v2/keys", "fix-me", """{"name":"Fixed"}""");
         Assert.Equal(HttpStatusCode.Created, corrected.StatusCode);
         Assert.False(corrected.Headers.Contains("Idempotent-Replayed"));
+        var id = (await corrected.ResultAsync()).GetProperty("id").GetString()!;
+        Assert.Equal([caller.Key.Id, id], await KeyIdsAsync(api));
+
+        // From now on the Idempotency-Key stands for the successful request.
+        using var retry = await PostAsync(client, "/api/v2/keys", "fix-me", """{"name":"Fixed"}""");
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
     }
 
     [Fact]
-    public async Task An_over_long_idempotency_key_is_refused()
+    public async Task A_regenerate_that_finds_no_key_is_not_remembered()
     {
-        var response = await api.Client(caller.Secret).SendAsync(Create(new string('k', 256), "Too long"));
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+        var url = $"/api/v2/keys/{ApiKey.NewId()}/regenerate";
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(["Idempotency-Key"], await response.ErrorFieldsAsync());
-        Assert.Equal(1, await KeyCountAsync());
+        // This 404 comes from inside the idempotent block, after the Idempotency-Key was claimed.
+        using var missing = await PostAsync(client, url, "typo", "{}");
+        using var again = await PostAsync(client, url, "typo", "{}");
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(["not_found"], await missing.ErrorCodesAsync());
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.False(again.Headers.Contains("Idempotent-Replayed"));
+        // A fresh answer, not a replay of the first one's body.
+        var firstRequestId = (await missing.ReadAsync()).GetProperty("request_id").GetString();
+        Assert.NotEqual(firstRequestId, (await again.ReadAsync()).GetProperty("request_id").GetString());
+        Assert.Equal(0, await api.WithDbAsync(db => db.IdempotencyRecords.CountAsync()));
+
+        using var reused = await PostAsync(client, "/api/v2/keys", "typo", CreateBody);
+        Assert.Equal(HttpStatusCode.Created, reused.StatusCode);
     }
 
     [Fact]
-    public async Task The_remembered_response_is_stored_encrypted_and_deleted_when_its_window_ends()
+    public async Task An_Idempotency_Key_longer_than_255_characters_is_refused_and_nothing_is_created()
     {
-        var response = await api.Client(caller.Secret).SendAsync(Create("stored", "Stored"));
-        var secret = (await response.ResultAsync()).GetProperty("value").GetString()!;
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+
+        using var tooLong = await PostAsync(client, "/api/v2/keys", new string('k', 256), CreateBody);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Equal(["invalid_idempotency_key"], await tooLong.ErrorCodesAsync());
+        Assert.Equal(["Idempotency-Key"], await tooLong.ErrorFieldsAsync());
+        Assert.Equal([caller.Key.Id], await KeyIdsAsync(api));
+
+        using var longest = await PostAsync(client, "/api/v2/keys", new string('k', 255), CreateBody);
+        Assert.Equal(HttpStatusCode.Created, longest.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_remembered_response_is_stored_encrypted_so_the_secret_is_not_in_the_database()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+
+        using var created = await PostAsync(client, "/api/v2/keys", "stored", CreateBody);
+        var result = await created.ResultAsync();
+        var id = result.GetProperty("id").GetString()!;
+        var secret = result.GetProperty("value").GetString()!;
 
         var record = await api.WithDbAsync(db => db.IdempotencyRecords.AsNoTracking().SingleAsync());
-        Assert.True(record.Completed);
+        Assert.Equal((caller.Key.Id, "stored", true), (record.CallerKeyId, record.Key, record.Completed));
+        Assert.NotNull(record.ProtectedResponse);
         Assert.DoesNotContain(secret, record.ProtectedResponse);
         Assert.DoesNotContain(secret[3..^6], record.ProtectedResponse);
+        Assert.DoesNotContain(id, record.ProtectedResponse);
+        // It does hold the secret, for the replay: encrypted with the app's own Data Protection keys.
+        var plain = api.Services.GetRequiredService<IDataProtectionProvider>()
+            .CreateProtector("KeysDashboard.Idempotency.v1").Unprotect(record.ProtectedResponse);
+        var body = JsonDocument.Parse(plain).RootElement.GetProperty("Body").GetBytesFromBase64();
+        Assert.Contains(secret, Encoding.UTF8.GetString(body));
 
-        await api.WithDbAsync(db => db.IdempotencyRecords.ExecuteUpdateAsync(set => set.SetProperty(r => r.ExpiresAt, DateTime.UtcNow.AddSeconds(-1))));
+        foreach (var file in Directory.GetFiles(api.App.DataDirectory, "keysdashboard.db*"))
+        {
+            var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+            Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)));
+            Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret[3..^6])));
+        }
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string idempotencyKey, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = ApiJson.Body(json) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Remembered_responses_are_deleted_when_their_window_ends()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("caller");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/keys") { Content = ApiJson.Body(CreateBody) };
+        request.Headers.Add("Idempotency-Key", "swept");
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await api.Client(caller.Secret).SendAsync(request)).StatusCode);
+        await api.WithDbAsync(db => db.IdempotencyRecords.Where(r => r.Key == "swept")
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.ExpiresAt, DateTime.UtcNow.AddSeconds(-1))));
+
         await using var scope = api.Services.CreateAsyncScope();
         var deleted = await scope.ServiceProvider.GetRequiredService<KeysDashboard.Idempotency.IdempotentRequests>().DeleteExpiredAsync(CancellationToken.None);
 
         Assert.Equal(1, deleted);
         Assert.Equal(0, await api.WithDbAsync(db => db.IdempotencyRecords.CountAsync()));
     }
+
+    private static Task<List<string>> KeyIdsAsync(ApiFactory api) =>
+        api.WithDbAsync(db => db.ApiKeys.OrderBy(k => k.Id).Select(k => k.Id).ToListAsync());
 }

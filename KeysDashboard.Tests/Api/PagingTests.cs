@@ -1,133 +1,272 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using KeysDashboard.Keys.Api;
 using KeysDashboard.Tests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeysDashboard.Tests.Api;
 
-/// <summary>GET /keys a page at a time: stable while keys come and go, with cursors that cannot be forged or kept forever.</summary>
-public sealed class PagingTests : IAsyncLifetime
+/// <summary>GET /api/v2/keys: keyset pages in id order, followed through links.next, with a signed cursor.</summary>
+public sealed class PagingTests
 {
-    private readonly ApiFactory api = new();
-    private HttpClient client = default!;
-    private string callerId = "";
-
-    public async ValueTask InitializeAsync()
+    [Theory]
+    [InlineData(25)]
+    [InlineData(40)]
+    [InlineData(100)]
+    public async Task Following_links_next_lists_every_key_once_while_keys_are_created_and_deleted_between_pages(int limit)
     {
-        var caller = await api.CreateKeyAsync("caller");
-        callerId = caller.Key.Id;
-        client = api.Client(caller.Secret);
-    }
-
-    public ValueTask DisposeAsync() => api.DisposeAsync();
-
-    private static (List<string> Ids, string? Next) Page(JsonElement json) =>
-        ([.. json.GetProperty("result").EnumerateArray().Select(k => k.GetProperty("id").GetString()!)],
-         json.GetProperty("links").TryGetProperty("next", out var next) ? next.GetString() : null);
-
-    [Fact]
-    public async Task Paging_250_keys_while_others_are_created_and_deleted_returns_each_survivor_exactly_once()
-    {
-        for (var i = 0; i < 249; i++)
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        for (var i = 0; i < 250; i++)
         {
-            await api.CreateKeyAsync($"key {i:D3}");
+            await api.CreateKeyAsync($"Key {i:D3}");
         }
-        var atStart = (await api.WithDbAsync(db => Task.FromResult(db.ApiKeys.Select(k => k.Id).ToList()))).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(250, atStart.Count);
+        var atStart = await KeyIdsAsync(api);
+        Assert.Equal(251, atStart.Count);
+        using var client = api.Client(caller.Secret);
 
         var seen = new List<string>();
-        var deleted = new HashSet<string>();
-        var created = new HashSet<string>();
-        string? next = "/api/v2/keys?limit=40";
+        var deletedBeforeListed = new HashSet<string>();
+        var deletedAfterListed = new HashSet<string>();
+        var addedDuringPaging = new List<string>();
+        var random = new Random(limit);
         var pages = 0;
-        while (next is not null)
+        string? url = $"/api/v2/keys?limit={limit}";
+        while (url is not null)
         {
-            var (ids, following) = Page(await (await client.GetAsync(next)).ReadAsync());
-            seen.AddRange(ids);
-            next = following;
+            using var response = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var (page, next) = await PageAsync(response);
             pages++;
-
-            // Between pages: delete one key already seen and one not yet seen, and create two new ones.
-            var seenVictim = ids.FirstOrDefault(id => id != callerId && !deleted.Contains(id));
-            var unseenVictim = atStart.FirstOrDefault(id => !seen.Contains(id) && !deleted.Contains(id));
-            foreach (var victim in new[] { seenVictim, unseenVictim }.OfType<string>())
+            seen.AddRange(page);
+            if (next is null)
             {
-                await api.WithKeysAsync(k => k.DeleteAsync(victim, ApiFactory.Admin));
-                deleted.Add(victim);
+                Assert.InRange(page.Count, 0, limit);
+                break;
             }
-            created.Add((await api.CreateKeyAsync($"new {pages}a")).Key.Id);
-            created.Add((await api.CreateKeyAsync($"new {pages}b")).Key.Id);
+            Assert.Equal(limit, page.Count);
+            Assert.StartsWith("http://localhost/api/v2/keys?", next);
+            url = next;
+
+            // Other clients at work between two pages: new keys, and deletions on both sides of the cursor.
+            for (var i = 0; i < 3; i++)
+            {
+                addedDuringPaging.Add(await CreateAsync(client, $"Added after page {pages} #{i}"));
+            }
+            foreach (var id in seen.Except(deletedAfterListed).Where(id => id != caller.Key.Id).OrderBy(_ => random.Next()).Take(2).ToList())
+            {
+                await DeleteAsync(client, id);
+                deletedAfterListed.Add(id);
+            }
+            var last = page[^1];
+            foreach (var id in atStart.Where(id => string.CompareOrdinal(id, last) > 0).Except(deletedBeforeListed).OrderBy(_ => random.Next()).Take(2).ToList())
+            {
+                await DeleteAsync(client, id);
+                deletedBeforeListed.Add(id);
+            }
         }
 
-        Assert.Equal(seen.Count, seen.Distinct().Count());
-        var survivors = atStart.Where(id => !deleted.Contains(id)).ToList();
-        Assert.Empty(survivors.Except(seen));
-        Assert.Empty(seen.Except(atStart).Except(created));
-        Assert.True(pages >= 7, $"expected several pages, got {pages}");
+        Assert.True(pages >= 3, $"only {pages} pages");
+        Assert.Empty(seen.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key));
+        Assert.Equal(seen.Order(StringComparer.Ordinal), seen);
+        Assert.NotEmpty(deletedBeforeListed);
+        Assert.Equal(atStart.Except(deletedBeforeListed), seen.Where(atStart.Contains));
+        // Keys created while paging come after every existing id, so they are on a later page, once.
+        Assert.Equal(addedDuringPaging, seen.Where(addedDuringPaging.Contains));
     }
 
     [Fact]
-    public async Task The_default_page_is_25_and_the_last_page_has_no_next_link()
+    public async Task Without_a_limit_pages_hold_25_keys_and_the_last_page_has_no_next_link()
     {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
         for (var i = 0; i < 29; i++)
         {
-            await api.CreateKeyAsync($"key {i}");
+            await api.CreateKeyAsync($"Key {i}");
         }
+        using var client = api.Client(caller.Secret);
 
-        var (first, next) = Page(await (await client.GetAsync("/api/v2/keys")).ReadAsync());
-        Assert.Equal(25, first.Count);
+        using var first = await client.GetAsync("/api/v2/keys");
+        var (firstPage, next) = await PageAsync(first);
+        Assert.Equal(25, firstPage.Count);
         Assert.NotNull(next);
-        Assert.StartsWith("http://localhost/api/v2/keys?limit=25&cursor=", next);
+        Assert.Equal("25", QueryHelpers.ParseQuery(new Uri(next).Query)["limit"]);
 
-        var (second, after) = Page(await (await client.GetAsync(next)).ReadAsync());
-        Assert.Equal(5, second.Count);
-        Assert.Null(after);
-        Assert.Empty(first.Intersect(second));
+        using var second = await client.GetAsync(next);
+        var (secondPage, end) = await PageAsync(second);
+        Assert.Equal(5, secondPage.Count);
+        Assert.Null(end);
+        Assert.Equal(await KeyIdsAsync(api), [.. firstPage, .. secondPage]);
+    }
+
+    [Fact]
+    public async Task When_the_keys_end_exactly_at_a_page_boundary_that_page_has_no_next_link()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        for (var i = 0; i < 9; i++)
+        {
+            await api.CreateKeyAsync($"Key {i}");
+        }
+        using var client = api.Client(caller.Secret);
+
+        using var first = await client.GetAsync("/api/v2/keys?limit=5");
+        var (firstPage, next) = await PageAsync(first);
+        using var second = await client.GetAsync(next);
+        var (secondPage, end) = await PageAsync(second);
+
+        Assert.Equal(5, firstPage.Count);
+        Assert.Equal(5, secondPage.Count);
+        Assert.Null(end);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    public async Task Limits_from_1_to_100_are_accepted(int limit)
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        await api.CreateKeyAsync("Second");
+        await api.CreateKeyAsync("Third");
+        using var client = api.Client(caller.Secret);
+
+        using var response = await client.GetAsync($"/api/v2/keys?limit={limit}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (page, next) = await PageAsync(response);
+        Assert.Equal(Math.Min(limit, 3), page.Count);
+        Assert.Equal(limit < 3, next is not null);
     }
 
     [Theory]
     [InlineData("0")]
     [InlineData("101")]
-    [InlineData("-1")]
     [InlineData("abc")]
+    [InlineData("-5")]
     [InlineData("2.5")]
-    public async Task A_limit_outside_1_to_100_is_refused(string limit)
+    public async Task A_limit_that_is_not_a_whole_number_from_1_to_100_is_refused_naming_limit(string limit)
     {
-        var response = await client.GetAsync($"/api/v2/keys?limit={limit}");
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+
+        using var response = await client.GetAsync($"/api/v2/keys?limit={Uri.EscapeDataString(limit)}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["invalid_limit"], await response.ErrorCodesAsync());
         Assert.Equal(["limit"], await response.ErrorFieldsAsync());
     }
 
     [Fact]
-    public async Task Forged_altered_and_stale_cursors_are_refused()
+    public async Task A_cursor_the_server_did_not_issue_or_that_was_altered_is_refused()
     {
-        for (var i = 0; i < 3; i++)
-        {
-            await api.CreateKeyAsync($"key {i}");
-        }
-        var (_, next) = Page(await (await client.GetAsync("/api/v2/keys?limit=1")).ReadAsync());
-        var cursor = Uri.UnescapeDataString(new Uri(next!).Query.Split("cursor=")[1]);
-        var altered = cursor[..10] + (cursor[10] == 'A' ? 'B' : 'A') + cursor[11..];
-        var stale = api.Services.GetRequiredService<KeyCursor>().Create(callerId, DateTimeOffset.UtcNow.AddSeconds(-1));
-        var plainId = callerId;
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        await api.CreateKeyAsync("Second");
+        await api.CreateKeyAsync("Third");
+        using var client = api.Client(caller.Secret);
+        using var first = await client.GetAsync("/api/v2/keys?limit=1");
+        var (_, next) = await PageAsync(first);
+        var cursor = QueryHelpers.ParseQuery(new Uri(next!).Query)["cursor"].ToString();
 
-        foreach (var bad in new[] { "not-a-cursor", altered, stale, plainId })
+        // The genuine cursor works, so any refusal below is down to the forgery.
+        using var genuine = await client.GetAsync($"/api/v2/keys?limit=1&cursor={Uri.EscapeDataString(cursor)}");
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+
+        var middle = cursor.Length / 2;
+        var altered = cursor[..middle] + (cursor[middle] == 'A' ? 'B' : 'A') + cursor[(middle + 1)..];
+        string[] forgeries =
+        [
+            "abc",
+            WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(96)),
+            WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(caller.Key.Id)),
+            altered,
+        ];
+        foreach (var forged in forgeries)
         {
-            var response = await client.GetAsync($"/api/v2/keys?cursor={Uri.EscapeDataString(bad)}");
+            using var response = await client.GetAsync($"/api/v2/keys?limit=1&cursor={Uri.EscapeDataString(forged)}");
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal(["invalid_cursor"], await response.ErrorCodesAsync());
+            Assert.Equal(["cursor"], await response.ErrorFieldsAsync());
         }
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(next)).StatusCode);
     }
 
     [Fact]
-    public async Task Unknown_query_parameters_are_refused()
+    public async Task An_expired_cursor_is_refused()
     {
-        var response = await client.GetAsync("/api/v2/keys?limti=10");
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        var second = await api.CreateKeyAsync("Second");
+        using var client = api.Client(caller.Secret);
+        var cursors = api.Services.GetRequiredService<KeyCursor>();
+
+        var stale = cursors.Create(caller.Key.Id, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var fresh = cursors.Create(caller.Key.Id, DateTimeOffset.UtcNow.AddMinutes(10));
+
+        using var refused = await client.GetAsync($"/api/v2/keys?cursor={Uri.EscapeDataString(stale)}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["invalid_cursor"], await refused.ErrorCodesAsync());
+        Assert.Equal(["cursor"], await refused.ErrorFieldsAsync());
+
+        // The same position, still valid, continues after the caller's key.
+        using var accepted = await client.GetAsync($"/api/v2/keys?cursor={Uri.EscapeDataString(fresh)}");
+        Assert.Equal([second.Key.Id], (await PageAsync(accepted)).Ids);
+    }
+
+    [Fact]
+    public async Task An_unknown_query_parameter_is_refused_naming_it()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+
+        using var response = await client.GetAsync("/api/v2/keys?limit=10&sort=name");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(["limti"], await response.ErrorFieldsAsync());
+        Assert.Equal(["unknown_parameter"], await response.ErrorCodesAsync());
+        Assert.Equal(["sort"], await response.ErrorFieldsAsync());
+    }
+
+    private static async Task<(List<string> Ids, string? Next)> PageAsync(HttpResponseMessage response)
+    {
+        var json = await response.ReadAsync();
+        Assert.True(json.GetProperty("success").GetBoolean(), json.ToString());
+        var ids = json.GetProperty("result").EnumerateArray().Select(k => k.GetProperty("id").GetString()!).ToList();
+        var links = json.GetProperty("links");
+        Assert.Equal(JsonValueKind.Object, links.ValueKind);
+        return (ids, links.TryGetProperty("next", out var next) ? next.GetString() : null);
+    }
+
+    private static async Task<string> CreateAsync(HttpClient client, string name)
+    {
+        using var response = await client.PostAsync("/api/v2/keys", ApiJson.Body(new { name }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ResultAsync()).GetProperty("id").GetString()!;
+    }
+
+    private static async Task DeleteAsync(HttpClient client, string id)
+    {
+        using var response = await client.DeleteAsync($"/api/v2/keys/{id}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static Task<List<string>> KeyIdsAsync(ApiFactory api) =>
+        api.WithDbAsync(db => db.ApiKeys.OrderBy(k => k.Id).Select(k => k.Id).ToListAsync());
+
+    [Fact]
+    public async Task Query_parameter_names_are_case_insensitive_like_the_rest_of_aspnet()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("caller");
+        await api.CreateKeyAsync("second");
+
+        var response = await api.Client(caller.Secret).GetAsync("/api/v2/keys?Limit=1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single((await response.ResultAsync()).EnumerateArray());
     }
 }

@@ -1,73 +1,152 @@
+using System.Globalization;
 using System.Net;
 using KeysDashboard.Keys;
 using KeysDashboard.Tests.Infrastructure;
 
 namespace KeysDashboard.Tests.Api;
 
+/// <summary>Failed authentications are limited per client address; requests and verifications per calling key.</summary>
 public sealed class RateLimitTests
 {
+    private const string Attacker = "203.0.113.66";
+    private const string Neighbour = "198.51.100.7";
+
     [Fact]
-    public async Task Failed_authentications_from_one_address_get_429_until_the_window_ends_and_others_are_unaffected()
+    public async Task After_too_many_failed_authentications_an_address_is_refused_even_with_a_valid_key_while_others_are_not()
     {
         await using var api = new ApiFactory(new Dictionary<string, string?> { ["Api:FailedAuthenticationsPerMinute"] = "3" });
-        var valid = await api.CreateKeyAsync();
+        var valid = await api.CreateKeyAsync("Valid");
+        var deleted = await api.CreateKeyAsync("Deleted");
+        await api.WithKeysAsync(keys => keys.DeleteAsync(deleted.Key.Id, ApiFactory.Admin));
+
+        using var fromAttacker = api.Client(valid.Secret, Attacker);
+        using var before = await fromAttacker.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        foreach (var wrong in new[] { "not-a-key", KeySecret.Generate("kd_"), deleted.Secret })
+        {
+            using var guess = api.Client(wrong, Attacker);
+            using var refused = await guess.GetAsync("/api/v2/me");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using var blocked = await fromAttacker.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+        Assert.Equal(["rate_limited"], await blocked.ErrorCodesAsync());
+        Assert.InRange(RetryAfterSeconds(blocked), 1, 60);
+
+        using var fromNeighbour = api.Client(valid.Secret, Neighbour);
+        using var unaffected = await fromNeighbour.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.OK, unaffected.StatusCode);
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_failed_authentications_count_against_the_forwarded_client_not_the_proxy()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["Api:FailedAuthenticationsPerMinute"] = "3",
+            ["ForwardedHeaders:KnownProxies:0"] = "10.0.0.1",
+        });
+        var valid = await api.CreateKeyAsync("Valid");
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await api.Client(KeySecret.Generate("kd_"), peer: "198.51.100.7").GetAsync("/api/v2/me")).StatusCode);
+            using var guess = ViaProxy(api, KeySecret.Generate("kd_"), Attacker);
+            using var refused = await guess.GetAsync("/api/v2/me");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
-        var blocked = await api.Client(valid.Secret, peer: "198.51.100.7").GetAsync("/api/v2/me");
-        var elsewhere = await api.Client(valid.Secret, peer: "198.51.100.8").GetAsync("/api/v2/me");
+
+        using var attacker = ViaProxy(api, valid.Secret, Attacker);
+        using var blocked = await attacker.GetAsync("/api/v2/me");
+        // Everyone else reaches the app through the same proxy, and must not be locked out with the attacker.
+        using var neighbour = ViaProxy(api, valid.Secret, Neighbour);
+        using var unaffected = await neighbour.GetAsync("/api/v2/me");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, unaffected.StatusCode);
         Assert.Equal(["rate_limited"], await blocked.ErrorCodesAsync());
-        Assert.InRange(int.Parse(blocked.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
-        Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
     }
 
     [Fact]
-    public async Task Successful_traffic_is_not_limited_by_default()
+    public async Task By_default_a_key_has_no_per_minute_request_limit()
     {
         await using var api = new ApiFactory();
-        var client = api.Client((await api.CreateKeyAsync()).Secret);
+        var key = await api.CreateKeyAsync("Busy");
+        using var client = api.Client(key.Secret);
 
-        for (var i = 0; i < 40; i++)
+        for (var i = 0; i < 30; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v2/me")).StatusCode);
+            using var response = await client.GetAsync(i % 2 == 0 ? "/api/v2/me" : "/api/v2/keys");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
     }
 
     [Fact]
-    public async Task A_configured_per_key_limit_answers_429_and_leaves_other_keys_alone()
+    public async Task With_a_per_key_limit_the_next_request_waits_for_Retry_After_and_other_keys_are_unaffected()
     {
         await using var api = new ApiFactory(new Dictionary<string, string?> { ["Api:RequestsPerKeyPerMinute"] = "2" });
-        var busy = api.Client((await api.CreateKeyAsync("busy")).Secret);
-        var quiet = api.Client((await api.CreateKeyAsync("quiet")).Secret);
+        var busy = await api.CreateKeyAsync("Busy");
+        var quiet = await api.CreateKeyAsync("Quiet");
+        using var asBusy = api.Client(busy.Secret);
+        using var asQuiet = api.Client(quiet.Secret);
 
-        Assert.Equal(HttpStatusCode.OK, (await busy.GetAsync("/api/v2/me")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await busy.GetAsync("/api/v2/me")).StatusCode);
-        var third = await busy.GetAsync("/api/v2/me");
+        using var first = await asBusy.GetAsync("/api/v2/me");
+        using var second = await asBusy.GetAsync("/api/v2/keys");
+        using var third = await asBusy.GetAsync("/api/v2/me");
 
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.Equal(["rate_limited"], await third.ErrorCodesAsync());
-        Assert.True(int.Parse(third.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
-        Assert.Equal(HttpStatusCode.OK, (await quiet.GetAsync("/api/v2/me")).StatusCode);
-    }
-
-    [Fact]
-    public async Task Verify_is_rate_limited_per_calling_key()
-    {
-        await using var api = new ApiFactory(new Dictionary<string, string?> { ["Api:VerificationsPerKeyPerMinute"] = "2" });
-        var caller = await api.CreateKeyAsync();
-        var client = api.Client(caller.Secret);
+        Assert.InRange(RetryAfterSeconds(third), 1, 60);
 
         for (var i = 0; i < 2; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/v2/verify", ApiJson.Body(new { key = caller.Secret }))).StatusCode);
+            using var other = await asQuiet.GetAsync("/api/v2/me");
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         }
-        var limited = await client.PostAsync("/api/v2/verify", ApiJson.Body(new { key = caller.Secret }));
+    }
 
+    [Fact]
+    public async Task Verify_calls_are_limited_per_calling_key_without_limiting_its_other_requests()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string?> { ["Api:VerificationsPerKeyPerMinute"] = "2" });
+        var service = await api.CreateKeyAsync("Checking service", readOnly: true);
+        var other = await api.CreateKeyAsync("Other service", readOnly: true);
+        var checkedKey = await api.CreateKeyAsync("Customer key");
+        using var asService = api.Client(service.Secret);
+        using var asOther = api.Client(other.Secret);
+        var body = new { key = checkedKey.Secret };
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var verified = await asService.PostAsync("/api/v2/verify", ApiJson.Body(body));
+            Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+            Assert.Equal("VALID", (await verified.ResultAsync()).GetProperty("code").GetString());
+        }
+        using var limited = await asService.PostAsync("/api/v2/verify", ApiJson.Body(body));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v2/me")).StatusCode);
+        Assert.Equal(["rate_limited"], await limited.ErrorCodesAsync());
+        Assert.InRange(RetryAfterSeconds(limited), 1, 60);
+
+        using var me = await asService.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        using var byOther = await asOther.PostAsync("/api/v2/verify", ApiJson.Body(body));
+        Assert.Equal(HttpStatusCode.OK, byOther.StatusCode);
+    }
+
+    private static HttpClient ViaProxy(ApiFactory api, string secret, string client)
+    {
+        var http = api.Client(secret, peer: "10.0.0.1");
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", client);
+        return http;
+    }
+
+    private static int RetryAfterSeconds(HttpResponseMessage response)
+    {
+        var raw = Assert.Single(response.Headers.GetValues("Retry-After"));
+        Assert.True(int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds), $"Retry-After: {raw}");
+        return seconds;
     }
 }

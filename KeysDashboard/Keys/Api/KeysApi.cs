@@ -72,7 +72,7 @@ internal static class KeysApi
         {
             errors.Add(new ApiError("invalid_cursor", "cursor is not one this server issued, or it has expired; start again without it.", "cursor"));
         }
-        foreach (var unknown in context.Request.Query.Keys.Except(["limit", "cursor"]))
+        foreach (var unknown in context.Request.Query.Keys.Except(["limit", "cursor"], StringComparer.OrdinalIgnoreCase))
         {
             errors.Add(new ApiError("unknown_parameter", $"'{unknown}' is not a parameter of this request.", unknown));
         }
