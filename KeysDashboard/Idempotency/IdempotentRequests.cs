@@ -94,29 +94,38 @@ internal sealed class IdempotentRequests(
     /// <summary>Inserts a pending record and returns null, or returns the record that already holds this key.</summary>
     private async Task<IdempotencyRecord?> ClaimAsync(string callerKeyId, string key, string requestHash, DateTime now, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.IdempotencyRecords.Where(r => r.CallerKeyId == callerKeyId && r.Key == key && r.ExpiresAt <= now)
-            .ExecuteDeleteAsync(cancellationToken);
+        // A holder can disappear between our clash and our read (its request failed and was forgotten); then
+        // the key is free again and we claim it on the next round. Three rounds make that race academic.
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.IdempotencyRecords.Where(r => r.CallerKeyId == callerKeyId && r.Key == key && r.ExpiresAt <= now)
+                .ExecuteDeleteAsync(cancellationToken);
 
-        db.IdempotencyRecords.Add(new IdempotencyRecord
-        {
-            CallerKeyId = callerKeyId,
-            Key = key,
-            RequestHash = requestHash,
-            CreatedAt = now,
-            ExpiresAt = now.AddHours(options.Value.IdempotencyWindowHours),
-        });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateException)
-        {
-            // The unique index on (caller, key) settled a race: someone else holds this key.
-            await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await fresh.IdempotencyRecords.AsNoTracking()
-                .SingleAsync(r => r.CallerKeyId == callerKeyId && r.Key == key, cancellationToken);
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                CallerKeyId = callerKeyId,
+                Key = key,
+                RequestHash = requestHash,
+                CreatedAt = now,
+                ExpiresAt = now.AddHours(options.Value.IdempotencyWindowHours),
+            });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return null;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // The unique index on (caller, key) settled a race: someone else holds this key.
+                await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
+                var holder = await fresh.IdempotencyRecords.AsNoTracking()
+                    .SingleOrDefaultAsync(r => r.CallerKeyId == callerKeyId && r.Key == key, cancellationToken);
+                if (holder is not null)
+                {
+                    return holder;
+                }
+            }
         }
     }
 
