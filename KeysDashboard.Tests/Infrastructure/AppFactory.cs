@@ -4,6 +4,7 @@ using KeysDashboard.Data;
 using KeysDashboard.Keys;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,9 +12,10 @@ namespace KeysDashboard.Tests.Infrastructure;
 
 /// <summary>
 /// The real app on a real SQLite file in a fresh temporary folder, migrated by the app itself at start.
-/// Extra settings (Bootstrap:*, Keys:Prefix) can be given per factory.
+/// Extra settings (Bootstrap:*, Keys:Prefix) and test-only services can be given per factory.
 /// </summary>
-internal sealed class AppFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+internal sealed class AppFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null)
+    : WebApplicationFactory<Program>
 {
     public AppFactory() : this(null)
     {
@@ -32,6 +34,10 @@ internal sealed class AppFactory(IReadOnlyDictionary<string, string?>? settings 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
         }
     }
 
@@ -68,7 +74,11 @@ internal static partial class FormPost
 {
     /// <summary>Loads <paramref name="path"/> for its antiforgery token, then posts the form to it (or to <paramref name="action"/>).</summary>
     public static async Task<HttpResponseMessage> SubmitAsync(
-        HttpClient client, string path, string formName, IDictionary<string, string> fields, string? action = null)
+        HttpClient client, string path, string formName, IDictionary<string, string> fields, string? action = null) =>
+        await client.PostAsync(action ?? path, await PrepareAsync(client, path, formName, fields));
+
+    /// <summary>Loads <paramref name="path"/> and returns the form to post, antiforgery token included, without posting it.</summary>
+    public static async Task<FormUrlEncodedContent> PrepareAsync(HttpClient client, string path, string formName, IDictionary<string, string> fields)
     {
         var page = await client.GetAsync(path);
         var html = await page.Content.ReadAsStringAsync();
@@ -86,7 +96,7 @@ internal static partial class FormPost
         {
             form["_handler"] = formName;
         }
-        return await client.PostAsync(action ?? path, new FormUrlEncodedContent(form));
+        return new FormUrlEncodedContent(form);
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

@@ -29,8 +29,12 @@ internal static class IdentityExtensions
         services.AddIdentityCore<ApplicationUser>(ConfigureIdentity)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<GuardedSignInManager>()
             .AddDefaultTokenProviders();
+        services.AddSingleton<SignInTurns>();
+        services.AddSingleton<UnknownAccountAttempts>();
+        services.AddOptions<SignInLimitOptions>().BindConfiguration(SignInLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRateLimiter(limiter => limiter.AddPolicy<string, SignInRateLimitPolicy>(SignInRateLimitPolicy.Name));
 
         // Sessions live on the server and the cookie holds only their id, so signing out ends that cookie at
         // once. (Checking the security stamp on every request instead raced: a request still carrying the old

@@ -1,0 +1,170 @@
+using System.Security.Claims;
+using KeysDashboard.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace KeysDashboard.Users;
+
+/// <summary>
+/// Identity's sign-in with two holes closed.
+/// <para>
+/// Parallel guessing: Identity reads the failure count, checks the secret, then writes count + 1 guarded by the
+/// user's concurrency stamp. Forty guesses sent at once all read "0 failures", all get evaluated, and most of
+/// their increments are refused as concurrency failures, so the account is never locked. Here every attempt on
+/// one account (password, authenticator code, recovery code) runs one at a time, and the account is read inside
+/// that turn, so each failure is counted against the count the previous attempt left and the sixth guess meets
+/// a locked account without being evaluated.
+/// </para>
+/// <para>
+/// Account discovery: for an unknown email Identity answers at once while a real account pays for a password
+/// hash, and it never locks. Here an unknown email costs the same hash and locks after the same number of
+/// failures for the same time, so neither timing nor the lockout page tells which emails have accounts.
+/// </para>
+/// The turn is per process; instances sharing one database still count every failure through the stamp check.
+/// </summary>
+internal sealed class GuardedSignInManager(
+    UserManager<ApplicationUser> userManager,
+    IHttpContextAccessor contextAccessor,
+    IUserClaimsPrincipalFactory<ApplicationUser> claimsFactory,
+    IOptions<IdentityOptions> optionsAccessor,
+    ILogger<SignInManager<ApplicationUser>> logger,
+    IAuthenticationSchemeProvider schemes,
+    IUserConfirmation<ApplicationUser> confirmation,
+    SignInTurns turns,
+    UnknownAccountAttempts unknownAccounts)
+    : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
+{
+    public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
+    {
+        var normalized = UserManager.NormalizeName(userName) ?? "";
+        using var turn = await turns.WaitAsync("name:" + normalized, Context.RequestAborted);
+
+        // Loaded inside the turn: a user read before it would carry a stale failure count and concurrency stamp.
+        var user = await UserManager.FindByNameAsync(userName);
+        if (user is null)
+        {
+            return unknownAccounts.Check(normalized, password, UserManager.PasswordHasher);
+        }
+        return await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+    }
+
+    public override async Task<SignInResult> TwoFactorAuthenticatorSignInAsync(string code, bool isPersistent, bool rememberClient)
+    {
+        using var turn = await TwoFactorTurnAsync();
+        return await base.TwoFactorAuthenticatorSignInAsync(code, isPersistent, rememberClient);
+    }
+
+    public override async Task<SignInResult> TwoFactorRecoveryCodeSignInAsync(string recoveryCode)
+    {
+        using var turn = await TwoFactorTurnAsync();
+        return await base.TwoFactorRecoveryCodeSignInAsync(recoveryCode);
+    }
+
+    public override async Task<SignInResult> TwoFactorSignInAsync(string provider, string code, bool isPersistent, bool rememberClient)
+    {
+        using var turn = await TwoFactorTurnAsync();
+        return await base.TwoFactorSignInAsync(provider, code, isPersistent, rememberClient);
+    }
+
+    private async Task<IDisposable> TwoFactorTurnAsync()
+    {
+        // The user id from the two-factor cookie, without loading the user: the base method loads it inside the turn.
+        var pending = await Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
+        var userId = pending.Principal?.FindFirstValue(ClaimTypes.Name) ?? "";
+        return await turns.WaitAsync("id:" + userId, Context.RequestAborted);
+    }
+}
+
+/// <summary>One sign-in attempt at a time per account, in this process; turns for idle accounts are dropped.</summary>
+internal sealed class SignInTurns
+{
+    private readonly Dictionary<string, Turn> turns = new(StringComparer.Ordinal);
+
+    public async Task<IDisposable> WaitAsync(string account, CancellationToken cancellationToken)
+    {
+        Turn turn;
+        lock (turns)
+        {
+            if (!turns.TryGetValue(account, out turn!))
+            {
+                turn = new Turn(this, account);
+                turns[account] = turn;
+            }
+            turn.Users++;
+        }
+        try
+        {
+            await turn.Gate.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            Leave(turn);
+            throw;
+        }
+        return turn;
+    }
+
+    private void Leave(Turn turn)
+    {
+        lock (turns)
+        {
+            if (--turn.Users == 0)
+            {
+                turns.Remove(turn.Account);
+                turn.Gate.Dispose();
+            }
+        }
+    }
+
+    private sealed class Turn(SignInTurns owner, string account) : IDisposable
+    {
+        public string Account { get; } = account;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public int Users { get; set; }
+
+        public void Dispose()
+        {
+            Gate.Release();
+            owner.Leave(this);
+        }
+    }
+}
+
+/// <summary>
+/// Makes a sign-in for an email without an account cost and answer what a real account's would: one password
+/// hash per attempt, "invalid" for the first failures and "locked out" after as many as lock a real account,
+/// for as long. Remembered in memory, bounded in size.
+/// </summary>
+internal sealed class UnknownAccountAttempts(IOptions<IdentityOptions> identityOptions, TimeProvider clock) : IDisposable
+{
+    private readonly MemoryCache failures = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+    private string? decoyHash;
+
+    /// <summary>Callers hold the account's sign-in turn, so reads and writes of one entry never interleave.</summary>
+    public SignInResult Check(string normalizedName, string password, IPasswordHasher<ApplicationUser> hasher)
+    {
+        var lockout = identityOptions.Value.Lockout;
+        var now = clock.GetUtcNow();
+        var entry = failures.Get<Entry>(normalizedName) ?? new Entry(0, null);
+        if (entry.LockedUntil > now)
+        {
+            return SignInResult.LockedOut;
+        }
+
+        // The same work a real account's wrong password costs; the answer is thrown away.
+        decoyHash ??= hasher.HashPassword(new ApplicationUser(), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+        hasher.VerifyHashedPassword(new ApplicationUser(), decoyHash, password);
+
+        var count = entry.LockedUntil is null ? entry.Failures + 1 : 1;
+        var locked = count >= lockout.MaxFailedAccessAttempts;
+        var next = locked ? new Entry(0, now + lockout.DefaultLockoutTimeSpan) : new Entry(count, null);
+        failures.Set(normalizedName, next, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = lockout.DefaultLockoutTimeSpan });
+        return locked ? SignInResult.LockedOut : SignInResult.Failed;
+    }
+
+    public void Dispose() => failures.Dispose();
+
+    private sealed record Entry(int Failures, DateTimeOffset? LockedUntil);
+}

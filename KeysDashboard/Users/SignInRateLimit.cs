@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace KeysDashboard.Users;
+
+internal sealed class SignInLimitOptions
+{
+    public const string Section = "SignIn";
+
+    /// <summary>
+    /// Sign-in form posts (password, authenticator code, recovery code) per client address per minute; IPv6
+    /// clients are counted per /64, the block one subscriber holds. 0 turns the limit off.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int AttemptsPerAddressPerMinute { get; set; } = 10;
+}
+
+/// <summary>
+/// The per-address limit on sign-in attempts, on ASP.NET's rate limiter. It complements the per-account lockout:
+/// the lockout stops guessing one account's password, this stops one address guessing many accounts'.
+/// Only form posts count; loading the page is free.
+/// </summary>
+internal sealed class SignInRateLimitPolicy(IOptions<SignInLimitOptions> options) : IRateLimiterPolicy<string>
+{
+    public const string Name = "sign-in";
+
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext)
+    {
+        var perMinute = options.Value.AttemptsPerAddressPerMinute;
+        if (perMinute <= 0 || !HttpMethods.IsPost(httpContext.Request.Method))
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+        return RateLimitPartition.GetFixedWindowLimiter(ClientBlock(httpContext.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = perMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
+    }
+
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, cancellationToken) =>
+    {
+        var response = rejected.HttpContext.Response;
+        var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        response.ContentType = "text/html; charset=utf-8";
+        await response.WriteAsync(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many sign-in attempts</title>" +
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body><main>" +
+            "<h1>Too many sign-in attempts</h1>" +
+            $"<p>Too many sign-in attempts came from your network. Wait {seconds} seconds, then <a href=\"/Account/Login\">try again</a>.</p>" +
+            "</main></body></html>", cancellationToken);
+    };
+
+    /// <summary>An IPv4 address counts alone; an IPv6 address counts with the rest of its /64.</summary>
+    public static string ClientBlock(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+}
