@@ -33,7 +33,8 @@ internal sealed class GuardedSignInManager(
     IAuthenticationSchemeProvider schemes,
     IUserConfirmation<ApplicationUser> confirmation,
     SignInTurns turns,
-    UnknownAccountAttempts unknownAccounts)
+    UnknownAccountAttempts unknownAccounts,
+    ApplicationDbContext db)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
@@ -41,8 +42,11 @@ internal sealed class GuardedSignInManager(
         var normalized = UserManager.NormalizeName(userName) ?? "";
         using var turn = await turns.WaitAsync("name:" + normalized, Context.RequestAborted);
 
-        // Loaded inside the turn: a user read before it would carry a stale failure count and concurrency stamp.
         var user = await UserManager.FindByNameAsync(userName);
+        if (user is not null)
+        {
+            await RefreshAsync(user.Id);
+        }
         if (user is null)
         {
             return unknownAccounts.Check(normalized, password, UserManager.PasswordHasher);
@@ -73,7 +77,22 @@ internal sealed class GuardedSignInManager(
         // The user id from the two-factor cookie, without loading the user: the base method loads it inside the turn.
         var pending = await Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
         var userId = pending.Principal?.FindFirstValue(ClaimTypes.Name) ?? "";
-        return await turns.WaitAsync("id:" + userId, Context.RequestAborted);
+        var turn = await turns.WaitAsync("id:" + userId, Context.RequestAborted);
+        await RefreshAsync(userId);
+        return turn;
+    }
+
+    /// <summary>
+    /// Re-reads a user this request already loaded (the two-factor page loads it before the turn): EF hands back
+    /// the tracked copy, whose failure count and concurrency stamp may be older than the last attempt's.
+    /// </summary>
+    private async Task RefreshAsync(string userId)
+    {
+        var tracked = db.ChangeTracker.Entries<ApplicationUser>().FirstOrDefault(e => e.Entity.Id == userId);
+        if (tracked is not null)
+        {
+            await tracked.ReloadAsync(Context.RequestAborted);
+        }
     }
 }
 
