@@ -43,8 +43,18 @@ public sealed class AuthenticationTests : IAsyncLifetime
         var response = await api.Client().GetAsync("/api/v2/keys");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.StartsWith("Bearer realm=\"KeysDashboard\"", response.Headers.WwwAuthenticate.ToString());
+        // RFC 6750 section 3.1: a request with no credentials gets the challenge alone, no error code.
+        Assert.Equal("Bearer realm=\"KeysDashboard\"", response.Headers.WwwAuthenticate.ToString());
         Assert.Equal(["missing_key"], await response.ErrorCodesAsync());
+    }
+
+    [Fact]
+    public async Task A_bad_key_gets_WWW_Authenticate_with_invalid_token()
+    {
+        var response = await api.Client(KeySecret.Generate("kd_")).GetAsync("/api/v2/keys");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.StartsWith("Bearer realm=\"KeysDashboard\", error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]

@@ -79,6 +79,26 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(["name"], await response.ErrorFieldsAsync());
     }
 
+    [Theory]
+    [InlineData("evil\u0000name")]
+    [InlineData("\u0007beep")]
+    [InlineData("\u001b[2Jcleared")]
+    [InlineData("abc\u202Egpj.exe")]
+    public async Task Names_with_control_or_bidi_characters_are_refused_on_create_and_patch(string name)
+    {
+        var target = (await api.CreateKeyAsync("Target")).Key.Id;
+
+        var created = await client.PostAsync("/api/v2/keys", ApiJson.Body(new { name }));
+        var patched = await client.PatchJsonAsync($"/api/v2/keys/{target}", new { name });
+
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        Assert.Equal(["name"], await created.ErrorFieldsAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, patched.StatusCode);
+        Assert.Equal(["name"], await patched.ErrorFieldsAsync());
+        Assert.Equal("Target", (await api.WithKeysAsync(k => k.FindAsync(target)))!.Name);
+        Assert.Equal(2, await api.WithDbAsync(db => db.ApiKeys.CountAsync()));
+    }
+
     [Fact]
     public async Task A_name_is_required()
     {

@@ -109,6 +109,36 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task A_per_key_Retry_After_counts_down_with_the_window()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string?> { ["Api:RequestsPerKeyPerMinute"] = "1" });
+        var busy = await api.CreateKeyAsync("Busy");
+        using var asBusy = api.Client(busy.Secret);
+
+        using var first = await asBusy.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(2.2), TestContext.Current.CancellationToken);
+        using var refused = await asBusy.GetAsync("/api/v2/me");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(RetryAfterSeconds(refused), 1, 58);
+    }
+
+    [Fact]
+    public async Task A_verification_limit_of_zero_is_off_like_every_other_limit()
+    {
+        await using var api = new ApiFactory(new Dictionary<string, string?> { ["Api:VerificationsPerKeyPerMinute"] = "0" });
+        var service = await api.CreateKeyAsync("Checking service", readOnly: true);
+        using var asService = api.Client(service.Secret);
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var verified = await asService.PostAsync("/api/v2/verify", ApiJson.Body(new { key = service.Secret }));
+            Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Verify_calls_are_limited_per_calling_key_without_limiting_its_other_requests()
     {
         await using var api = new ApiFactory(new Dictionary<string, string?> { ["Api:VerificationsPerKeyPerMinute"] = "2" });
@@ -148,5 +178,79 @@ public sealed class RateLimitTests
         var raw = Assert.Single(response.Headers.GetValues("Retry-After"));
         Assert.True(int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds), $"Retry-After: {raw}");
         return seconds;
+    }
+}
+
+/// <summary>Who shares a failed-authentication budget, and when a spent one frees, on a clock the test moves.</summary>
+public sealed class FailedAuthenticationBudgetTests
+{
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+
+    private ApiFactory Api(string perMinute = "3") => new(
+        new Dictionary<string, string?> { ["Api:FailedAuthenticationsPerMinute"] = perMinute },
+        services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(services, clock));
+
+    [Fact]
+    public async Task IPv6_clients_share_one_budget_per_64_and_IPv4_mapped_clients_count_per_address()
+    {
+        await using var api = Api();
+        var valid = await api.CreateKeyAsync("Valid");
+
+        foreach (var peer in new[] { "2001:db8:1:2::a", "2001:db8:1:2::b", "2001:db8:1:2:ffff:ffff:ffff:ffff" })
+        {
+            await FailAsync(api, peer);
+        }
+        foreach (var peer in new[] { "::ffff:203.0.113.1", "::ffff:203.0.113.2", "::ffff:203.0.113.3" })
+        {
+            await FailAsync(api, peer);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusAsync(api, valid.Secret, "2001:db8:1:2::1234"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(api, valid.Secret, "2001:db8:1:3::a"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(api, valid.Secret, "203.0.113.1"));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(api, valid.Secret, "::ffff:203.0.113.4"));
+    }
+
+    [Fact]
+    public async Task Retry_After_says_when_the_window_frees_and_it_does()
+    {
+        await using var api = Api();
+        var valid = await api.CreateKeyAsync("Valid");
+        const string attacker = "203.0.113.66";
+        for (var i = 0; i < 3; i++)
+        {
+            await FailAsync(api, attacker);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(45));
+        using var blocked = await api.Client(valid.Secret, attacker).GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+        Assert.Equal("15", Assert.Single(blocked.Headers.GetValues("Retry-After")));
+
+        clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(api, valid.Secret, attacker));
+    }
+
+    [Fact]
+    public async Task Zero_turns_the_limit_off()
+    {
+        await using var api = Api("0");
+        var valid = await api.CreateKeyAsync("Valid");
+        for (var i = 0; i < 25; i++)
+        {
+            await FailAsync(api, "203.0.113.66");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(api, valid.Secret, "203.0.113.66"));
+    }
+
+    private static async Task FailAsync(ApiFactory api, string peer) =>
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(api, KeysDashboard.Keys.KeySecret.Generate("kd_"), peer));
+
+    private static async Task<HttpStatusCode> StatusAsync(ApiFactory api, string secret, string peer)
+    {
+        using var client = api.Client(secret, peer);
+        using var response = await client.GetAsync("/api/v2/me");
+        return response.StatusCode;
     }
 }

@@ -20,6 +20,33 @@ public sealed class KeyRulesTests
         Assert.Equal("Name must be at most 50 characters.", KeyRules.CheckName(new string('x', 51)));
     }
 
+    [Theory]
+    [InlineData("a\0b", "U+0000")]
+    [InlineData("ring\abell", "U+0007")]
+    [InlineData("\u001b[31mred", "U+001B")]
+    [InlineData("invoice\u202Etxt.exe", "U+202E")]
+    [InlineData("a\u2066b", "U+2066")]
+    [InlineData("zero\u200Bwidth", "U+200B")]
+    [InlineData("two\u2028lines", "U+2028")]
+    [InlineData("a\tb", "U+0009")]
+    public void Names_refuse_control_and_invisible_formatting_characters(string name, string shown) =>
+        Assert.Equal($"Name must not contain control or invisible formatting characters (found {shown}).", KeyRules.CheckName(name));
+
+    [Fact]
+    public void Names_refuse_lone_surrogates()
+    {
+        // Built at run time: an attribute argument would store the lone surrogate as U+FFFD.
+        var name = "lone " + (char)0xD800 + " surrogate";
+        Assert.Equal("Name must not contain control or invisible formatting characters (found U+D800).", KeyRules.CheckName(name));
+    }
+
+    [Theory]
+    [InlineData("Café ☕ 日本")]
+    [InlineData("👩‍💻 dev")]
+    [InlineData("میخواهم")]
+    [InlineData("עברית prod")]
+    public void Names_keep_every_visible_script_and_emoji(string name) => Assert.Null(KeyRules.CheckName(name));
+
     [Fact]
     public void Expiry_must_be_in_the_future()
     {

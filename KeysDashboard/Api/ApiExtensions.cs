@@ -16,7 +16,7 @@ internal static class ApiExtensions
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section);
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
         services.AddAuthentication()
@@ -121,17 +121,29 @@ internal static class ApiExtensions
     };
 }
 
-/// <summary>An unexpected failure on an API path becomes a 500 envelope with a request id, never a stack trace.</summary>
-internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+/// <summary>
+/// An unexpected failure on an API path becomes a 500 envelope with a request id, never a stack trace; a client
+/// that went away mid-request is not a failure of ours and is only noted.
+/// </summary>
+internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!httpContext.Request.Path.StartsWithSegments("/api"))
+        // By now the middleware has rewritten Request.Path to the error page's; the feature keeps the real one.
+        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path;
+        if (!path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase) && !path.Equals("/api", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
+        if (httpContext.RequestAborted.IsCancellationRequested && exception is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            // Nobody is left to read an answer.
+            LogClientGone(logger, httpContext.TraceIdentifier, exception.GetType().Name);
+            return true;
+        }
         if (exception is BadHttpRequestException bad)
         {
+            LogUnreadable(logger, httpContext.TraceIdentifier, bad.Message);
             await ApiResults.WriteErrorAsync(httpContext, bad.StatusCode, new ApiError("bad_request", "The request could not be read."));
             return true;
         }
@@ -140,4 +152,10 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
             $"Something went wrong on the server. Nothing secret was logged; quote request id {httpContext.TraceIdentifier}."));
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "API request {RequestId} ended early: the client went away ({Exception}).")]
+    private static partial void LogClientGone(ILogger logger, string requestId, string exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "API request {RequestId} could not be read: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string requestId, string reason);
 }

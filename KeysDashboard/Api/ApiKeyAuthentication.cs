@@ -29,6 +29,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     public const string HeaderName = "X-API-Key";
     public const string ReadOnlyClaim = "kd:read_only";
     private const string RefusalItem = "KeysDashboard.ApiKeyRefusal";
+    private const string MissingKey = "missing_key";
 
     private sealed record Refusal(int Status, string Code, string Message, TimeSpan? RetryAfter = null);
 
@@ -50,7 +51,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         if (presented is null)
         {
-            return Refuse(new Refusal(401, "missing_key", $"Send an API key as 'Authorization: Bearer <key>' or '{HeaderName}: <key>'."));
+            return Refuse(new Refusal(401, MissingKey, $"Send an API key as 'Authorization: Bearer <key>' or '{HeaderName}: <key>'."));
         }
 
         var verification = await keys.VerifyAsync(presented, client, Context.RequestAborted);
@@ -81,11 +82,13 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var refusal = Context.Items[RefusalItem] as Refusal
-            ?? new Refusal(401, "missing_key", $"Send an API key as 'Authorization: Bearer <key>' or '{HeaderName}: <key>'.");
+            ?? new Refusal(401, MissingKey, $"Send an API key as 'Authorization: Bearer <key>' or '{HeaderName}: <key>'.");
+        // RFC 6750 section 3.1: no credentials at all get the bare challenge; an error code is for a bad token.
         if (refusal.Status == 401)
         {
-            Response.Headers.WWWAuthenticate =
-                $"Bearer realm=\"KeysDashboard\", error=\"invalid_token\", error_description=\"{refusal.Message.Replace("\"", "'")}\"";
+            Response.Headers.WWWAuthenticate = refusal.Code == MissingKey
+                ? "Bearer realm=\"KeysDashboard\""
+                : $"Bearer realm=\"KeysDashboard\", error=\"invalid_token\", error_description=\"{refusal.Message.Replace("\"", "'")}\"";
         }
         if (refusal.RetryAfter is { } wait)
         {

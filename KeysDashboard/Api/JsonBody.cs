@@ -51,12 +51,57 @@ internal static class JsonBody
             {
                 return new Outcome(null, ApiResults.Error(context, 400, new ApiError("invalid_body", "The body must be a JSON object.")), raw);
             }
+            if (!HasOnlyReadableText(document.RootElement))
+            {
+                return new Outcome(null, ApiResults.Error(context, 400, new ApiError("invalid_json",
+                    "The body is not valid JSON: a string or property name holds invalid UTF-8 or a lone surrogate (\\ud800 to \\udfff).")), raw);
+            }
             return new Outcome(document.RootElement.Clone(), null, raw);
         }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
             return new Outcome(null, ApiResults.Error(context, 400, new ApiError("invalid_json", $"The body is not valid JSON{where}.")), raw);
+        }
+    }
+
+    // JsonDocument.Parse checks the structure but not what strings hold: invalid UTF-8 and escaped lone
+    // surrogates only throw (InvalidOperationException) when a string is read, deep inside a handler or the
+    // idempotency hash. Reading every one here, once, means nothing downstream can meet one.
+    private static bool HasOnlyReadableText(JsonElement element)
+    {
+        try
+        {
+            return Readable(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static bool Readable(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Readable(item);
+                    }
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Readable(property.Value);
+                    }
+                    return true;
+                default:
+                    return true;
+            }
         }
     }
 

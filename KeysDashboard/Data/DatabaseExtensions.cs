@@ -2,6 +2,7 @@ using KeysDashboard.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -31,7 +32,14 @@ internal static class DatabaseExtensions
 
         // The factory serves the key service (one short-lived context per operation, safe in a Blazor circuit);
         // it also registers the context as scoped for Identity's stores.
-        builder.Services.AddDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
+        // EF logs every failed command and SaveChanges at error level, stack trace included, before the caller
+        // sees the exception. Some failures are expected and handled (a unique index settling an idempotency
+        // or key race); the rest reach the exception handler, which logs them once with the request id.
+        builder.Services.AddDbContextFactory<ApplicationDbContext>(options => options
+            .UseSqlite(connectionString)
+            .ConfigureWarnings(warnings => warnings.Log(
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddDataProtection()
             .SetApplicationName("KeysDashboard")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection-keys")));

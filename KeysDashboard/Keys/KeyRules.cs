@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
 namespace KeysDashboard.Keys;
 
 /// <summary>The rules every key obeys, whichever door (dashboard, API, command line) a change came through.</summary>
@@ -13,8 +17,39 @@ internal static class KeyRules
         {
             0 => "Name is required.",
             > NameMaxLength => $"Name must be at most {NameMaxLength} characters.",
+            _ when FirstHiddenCharacter(trimmed) is { } hidden =>
+                $"Name must not contain control or invisible formatting characters (found {hidden}).",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The first character that would let a name hide or disguise itself in a terminal, a log or a page: controls
+    /// (NUL, BEL, ESC of ANSI sequences), invisible format characters such as bidi overrides (U+202E turns
+    /// "exe.txt" around), line and paragraph separators, and lone surrogates. Joiners stay, for emoji and scripts.
+    /// </summary>
+    public static string? FirstHiddenCharacter(string text)
+    {
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out var rune, out var used) != OperationStatus.Done)
+            {
+                return $"U+{(int)rest[0]:X4}";
+            }
+            var hidden = Rune.GetUnicodeCategory(rune) switch
+            {
+                UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => true,
+                UnicodeCategory.Format => rune.Value is not (0x200C or 0x200D),
+                _ => false,
+            };
+            if (hidden)
+            {
+                return $"U+{rune.Value:X4}";
+            }
+            rest = rest[used..];
+        }
+        return null;
     }
 
     public static string? CheckExpiry(DateTime? expiresAt, DateTime now) =>
