@@ -234,9 +234,9 @@ internal static class KeysApi
         }
         var ipText = fields.String("ip");
         System.Net.IPAddress? ip = null;
-        if (ipText is not null && !System.Net.IPAddress.TryParse(ipText, out ip))
+        if (ipText is not null && !IpAllowlist.TryParseAddress(ipText, out ip, out var ipError))
         {
-            fields.Errors.Add(new ApiError("invalid_ip", $"'{ipText}' is not an IP address.", "ip"));
+            fields.Errors.Add(new ApiError("invalid_ip", ipError!, "ip"));
         }
         fields.RejectUnknown();
         if (fields.Errors.Count > 0)
