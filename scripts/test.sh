@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration, bUnit and the Playwright browser tests.
+# Runs every test: unit, integration, bUnit and the Playwright browser tests, then the OpenAPI linters.
 # Sets up what a fresh machine lacks first (a Chromium for the browser tests), and ends with one line
 # "N passed, N failed" for the whole run. Exits non-zero when anything failed or could not run.
 set -uo pipefail
@@ -58,6 +58,21 @@ for trx in "${trx_files[@]}"; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
 done
+
+# The OpenAPI document, linted by Spectral and Redocly: one check each.
+if [ "$status" -eq 0 ] || [ -f KeysDashboard/bin/Debug/net10.0/KeysDashboard.dll ]; then
+  lint_output=$(bash scripts/lint-openapi.sh 2>&1)
+  lint_status=$?
+  echo "$lint_output"
+  lint_passed=$(grep -c '^openapi-lint: .* passed$' <<<"$lint_output")
+  lint_failed=$(grep -c '^openapi-lint: .* failed$' <<<"$lint_output")
+  if [ "$lint_status" -ne 0 ] && [ "$lint_failed" -eq 0 ]; then
+    lint_failed=1
+  fi
+  passed=$((passed + lint_passed))
+  failed=$((failed + lint_failed))
+  [ "$lint_failed" -eq 0 ] || status=1
+fi
 
 # Both test projects must report; a build failure or a crashed run reports fewer, which is a failure.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
