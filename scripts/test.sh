@@ -35,7 +35,16 @@ fi
 results="TestResults"
 rm -rf "$results"
 status=0
-if dotnet build KeysDashboard.sln; then
+built=0
+# In CI the packages are exactly those in the committed packages.lock.json files: a floating 10.0.* or a
+# changed dependency fails the restore instead of changing the build. Elsewhere restore may update them.
+if [ "${CI:-}" = "true" ]; then
+  restore=(dotnet restore KeysDashboard.sln --locked-mode)
+else
+  restore=(dotnet restore KeysDashboard.sln)
+fi
+if "${restore[@]}" && dotnet build KeysDashboard.sln --no-restore; then
+  built=1
   # One project after the other: the browser tests are timing-sensitive on a small machine.
   for project in KeysDashboard.Tests KeysDashboard.E2E; do
     dotnet test "$project" --no-build --logger trx --results-directory "$results" --blame-hang-timeout 5m "$@" || status=1
@@ -60,7 +69,7 @@ for trx in "${trx_files[@]}"; do
 done
 
 # The OpenAPI document, linted by Spectral and Redocly: one check each.
-if [ "$status" -eq 0 ] || [ -f KeysDashboard/bin/Debug/net10.0/KeysDashboard.dll ]; then
+if [ "$built" -eq 1 ]; then
   lint_output=$(bash scripts/lint-openapi.sh 2>&1)
   lint_status=$?
   echo "$lint_output"
