@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration, bUnit and the Playwright browser tests.
+# Runs every test: unit, integration, bUnit and the Playwright browser tests, then the OpenAPI linters.
 # Sets up what a fresh machine lacks first (a Chromium for the browser tests), and ends with one line
 # "N passed, N failed" for the whole run. Exits non-zero when anything failed or could not run.
 set -uo pipefail
@@ -35,7 +35,16 @@ fi
 results="TestResults"
 rm -rf "$results"
 status=0
-if dotnet build KeysDashboard.sln; then
+built=0
+# In CI the packages are exactly those in the committed packages.lock.json files: a floating 10.0.* or a
+# changed dependency fails the restore instead of changing the build. Elsewhere restore may update them.
+if [ "${CI:-}" = "true" ]; then
+  restore=(dotnet restore KeysDashboard.sln --locked-mode)
+else
+  restore=(dotnet restore KeysDashboard.sln)
+fi
+if "${restore[@]}" && dotnet build KeysDashboard.sln --no-restore; then
+  built=1
   # One project after the other: the browser tests are timing-sensitive on a small machine.
   for project in KeysDashboard.Tests KeysDashboard.E2E; do
     dotnet test "$project" --no-build --logger trx --results-directory "$results" --blame-hang-timeout 5m "$@" || status=1
@@ -58,6 +67,21 @@ for trx in "${trx_files[@]}"; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
 done
+
+# The OpenAPI document, linted by Spectral and Redocly: one check each.
+if [ "$built" -eq 1 ]; then
+  lint_output=$(bash scripts/lint-openapi.sh 2>&1)
+  lint_status=$?
+  echo "$lint_output"
+  lint_passed=$(grep -c '^openapi-lint: .* passed$' <<<"$lint_output")
+  lint_failed=$(grep -c '^openapi-lint: .* failed$' <<<"$lint_output")
+  if [ "$lint_status" -ne 0 ] && [ "$lint_failed" -eq 0 ]; then
+    lint_failed=1
+  fi
+  passed=$((passed + lint_passed))
+  failed=$((failed + lint_failed))
+  [ "$lint_failed" -eq 0 ] || status=1
+fi
 
 # Both test projects must report; a build failure or a crashed run reports fewer, which is a failure.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

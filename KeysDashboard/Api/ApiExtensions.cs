@@ -55,7 +55,7 @@ internal static class ApiExtensions
                 : ForwardedHeaders.None;
         });
 
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer<ApiDocument>());
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer<ApiDocument>().AddSchemaTransformer<ApiSchemas>());
         return builder;
     }
 

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -11,10 +14,17 @@ internal static class IpAllowlist
 {
     public const int MaxEntries = 100;
 
+    /// <summary>What <see cref="TryNormalize"/> and <see cref="TryParseAddress"/> accept, for messages.</summary>
+    public const string AcceptedForms =
+        "Write IPv4 as four numbers 0-255 without leading zeros (192.0.2.1), IPv6 in standard notation (2001:db8::1), " +
+        "either optionally with a /prefix length (10.0.0.0/8).";
+
     /// <summary>
     /// Canonicalises one entry: "10.0.0.0/8" stays a network, "1.2.3.4" a single address, and an IPv4-mapped
-    /// IPv6 address is stored as the IPv4 address it stands for. Returns an error naming the entry when it is
-    /// not valid, including a network with host bits set ("10.0.0.1/8").
+    /// IPv6 address or network is stored as the IPv4 address or network it stands for. Only the canonical
+    /// spellings are accepted: IPAddress.Parse also takes inet_aton's legacy forms (010.0.0.1 is octal 8.0.0.1,
+    /// 1.2.3 is 1.2.0.3, 10 is 0.0.0.10), which would store something other than what the admin typed. Returns
+    /// an error naming the entry when it is not valid, including a network with host bits set ("10.0.0.1/8").
     /// </summary>
     public static bool TryNormalize(string? entry, out string normalized, out string? error)
     {
@@ -26,33 +36,64 @@ internal static class IpAllowlist
             return false;
         }
 
-        if (text.Contains('/'))
+        var slash = text.IndexOf('/');
+        var addressText = slash < 0 ? text : text[..slash];
+        if (!TryParseCanonical(addressText, out var address))
         {
-            if (IsNetworkWithHostBits(text, out var suggestion))
-            {
-                // IPNetwork.TryParse quietly masks host bits away; an entry like 10.0.0.1/8 is almost always a
-                // typo for a single address or a different prefix, so say so instead of guessing.
-                error = $"'{text}' has host bits set; did you mean {suggestion}?";
-                return false;
-            }
-            if (!IPNetwork.TryParse(text, out var network))
-            {
-                error = $"'{text}' is not a valid IP address or CIDR network.";
-                return false;
-            }
-            normalized = network.ToString();
+            var fixedAddress = LeadingZerosFixed(addressText);
+            error = NotValid(text, fixedAddress is null || slash < 0 ? fixedAddress : fixedAddress + text[slash..]);
+            return false;
+        }
+        if (slash < 0)
+        {
+            normalized = Canonical(address).ToString();
             error = null;
             return true;
         }
 
-        if (!IPAddress.TryParse(text, out var address) || text.Contains('%'))
+        if (!TryParsePrefixLength(text.AsSpan(slash + 1), address.AddressFamily, out var length))
         {
-            error = $"'{text}' is not a valid IP address or CIDR network.";
+            error = NotValid(text, null);
             return false;
         }
-        normalized = Canonical(address).ToString();
+        // A client with a mapped address is matched as IPv4, so a mapped network only means something as IPv4.
+        if (address.IsIPv4MappedToIPv6 && length >= 96)
+        {
+            address = address.MapToIPv4();
+            length -= 96;
+        }
+        var network = new IPNetwork(MaskHostBits(address, length), length);
+        if (!network.BaseAddress.Equals(address))
+        {
+            // IPNetwork.Parse would quietly mask host bits away; an entry like 10.0.0.1/8 is almost always a typo
+            // for a single address or a different prefix, so say so instead of guessing.
+            error = $"'{text}' has host bits set; did you mean {network}?";
+            return false;
+        }
+        normalized = network.ToString();
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// Parses one client address in canonical form (no prefix), as <see cref="TryNormalize"/> does, for a caller
+    /// that names the address to check.
+    /// </summary>
+    public static bool TryParseAddress(string? text, [NotNullWhen(true)] out IPAddress? address, out string? error)
+    {
+        var trimmed = text?.Trim() ?? "";
+        if (TryParseCanonical(trimmed, out var parsed))
+        {
+            address = parsed;
+            error = null;
+            return true;
+        }
+        address = null;
+        var fixedText = LeadingZerosFixed(trimmed);
+        error = $"'{text}' is not an IP address in standard form. " +
+            (fixedText is null ? "" : $"Did you mean {fixedText}? ") +
+            "Write IPv4 as four numbers 0-255 without leading zeros (192.0.2.1), IPv6 in standard notation (2001:db8::1).";
+        return false;
     }
 
     /// <summary>Normalises every entry, collecting one message per bad entry; duplicates are dropped.</summary>
@@ -123,28 +164,83 @@ internal static class IpAllowlist
             ? address.MapToIPv4()
             : address;
 
-    private static bool IsNetworkWithHostBits(string text, out string suggestion)
-    {
-        suggestion = "";
-        var slash = text.IndexOf('/');
-        if (!IPAddress.TryParse(text.AsSpan(0, slash), out var address) ||
-            !int.TryParse(text.AsSpan(slash + 1), out var length))
-        {
-            return false;
-        }
-        var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        if (length < 0 || length > max)
-        {
-            return false;
-        }
+    private static string NotValid(string text, string? suggestion) =>
+        $"'{text}' is not a valid IP address or CIDR network. " +
+        (suggestion is null ? "" : $"Did you mean {suggestion}? ") + AcceptedForms;
 
+    /// <summary>Four dotted decimal numbers 0-255 without leading zeros, or IPv6 text whose IPv4 tail is one.</summary>
+    private static bool TryParseCanonical(string text, [NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (text.Contains(':'))
+        {
+            // Hex digits, colons and a dotted IPv4 tail only: no zone id (%eth0), brackets, spaces or prefix.
+            if (!text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.'))
+            {
+                return false;
+            }
+            var tail = text.LastIndexOf(':');
+            if (text.Contains('.') && !IsDottedQuad(text.AsSpan(tail + 1)))
+            {
+                return false;
+            }
+            return IPAddress.TryParse(text, out address) && address.AddressFamily == AddressFamily.InterNetworkV6;
+        }
+        return IsDottedQuad(text) && IPAddress.TryParse(text, out address);
+    }
+
+    private static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        var parts = 0;
+        foreach (var range in text.Split('.'))
+        {
+            if (!IsDecimal(text[range], max: 255))
+            {
+                return false;
+            }
+            parts++;
+        }
+        return parts == 4;
+    }
+
+    private static bool TryParsePrefixLength(ReadOnlySpan<char> text, AddressFamily family, out int length)
+    {
+        var max = family == AddressFamily.InterNetwork ? 32 : 128;
+        length = 0;
+        return IsDecimal(text, max) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out length);
+    }
+
+    /// <summary>A decimal number without sign, spaces or leading zeros, at most <paramref name="max"/>.</summary>
+    private static bool IsDecimal(ReadOnlySpan<char> text, int max) =>
+        text.Length is > 0 and <= 3 &&
+        !text.ContainsAnyExcept(Digits) &&
+        (text.Length == 1 || text[0] != '0') &&
+        int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture) <= max;
+
+    private static readonly SearchValues<char> Digits = SearchValues.Create("0123456789");
+
+    /// <summary>
+    /// "010.000.0.1" → "10.0.0.1": four decimal numbers that only lack canonical form through leading zeros, the
+    /// likely meaning for a person (not inet_aton's octal). Null for anything else.
+    /// </summary>
+    private static string? LeadingZerosFixed(string text)
+    {
+        var parts = text.Split('.');
+        if (parts.Length != 4 || parts.Any(p => p.Length is 0 or > 4 || p.AsSpan().ContainsAnyExcept(Digits)))
+        {
+            return null;
+        }
+        var numbers = parts.Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+        return numbers.All(n => n <= 255) ? string.Join('.', numbers) : null;
+    }
+
+    private static IPAddress MaskHostBits(IPAddress address, int length)
+    {
         var bytes = address.GetAddressBytes();
-        for (var bit = length; bit < max; bit++)
+        for (var bit = length; bit < bytes.Length * 8; bit++)
         {
             bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
         }
-        var networkAddress = new IPAddress(bytes);
-        suggestion = $"{networkAddress}/{length}";
-        return !networkAddress.Equals(address);
+        return new IPAddress(bytes);
     }
 }

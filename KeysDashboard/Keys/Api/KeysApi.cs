@@ -3,6 +3,7 @@ using KeysDashboard.Api;
 using KeysDashboard.Idempotency;
 using KeysDashboard.Keys;
 using KeysDashboard.Keys.Api;
+using Microsoft.OpenApi;
 
 namespace Microsoft.AspNetCore.Routing;
 
@@ -17,42 +18,74 @@ internal static class KeysApi
 
     public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder endpoints)
     {
+        // Every operation can meet a refused key (401), an address outside the key's allowlist (403), a limit (429)
+        // and an unexpected failure (500); the rest are listed per operation, only where they can happen.
         var api = endpoints.MapGroup("/api/v2")
             .RequireAuthorization(ApiAuthorization.Policy)
             .RequireRateLimiting(ApiRateLimits.PerKeyPolicy)
             .WithTags("Keys")
-            .ProducesEnvelopeErrors();
+            .ProducesEnvelopeErrors(401, 403, 429, 500);
 
         api.MapGet("/keys", ListAsync).WithName("ListKeys")
             .WithSummary("List keys, oldest first, a page at a time")
-            .WithDescription("limit: 1..100 (default 25). cursor: from links.next of the previous page. Pages stay stable while keys are created or deleted.")
-            .Produces<ApiEnvelope<List<KeyResource>>>();
-        api.MapGet("/keys/{id}", GetAsync).WithName("GetKey").WithSummary("Get one key").Produces<ApiEnvelope<KeyResource>>();
+            .WithDescription("Pages stay stable while keys are created or deleted: follow links.next until it is absent. " +
+                "Any query parameter other than limit and cursor is refused.")
+            .WithQueryParameter("limit", $"Keys per page, 1 to {MaxLimit}; {DefaultLimit} when absent.",
+                new() { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = MaxLimit.ToString(CultureInfo.InvariantCulture) })
+            .WithQueryParameter("cursor", "Where the page starts: the cursor from the previous page's links.next. Absent for the first page.",
+                new() { Type = JsonSchemaType.String })
+            .Produces<ApiEnvelope<List<KeyResource>>>()
+            .ProducesEnvelopeErrors(400);
+        api.MapGet("/keys/{id}", GetAsync).WithName("GetKey")
+            .WithSummary("Get one key")
+            .WithDescription("The key's settings, status and last use; never its secret.")
+            .Produces<ApiEnvelope<KeyResource>>()
+            .ProducesEnvelopeErrors(404);
         api.MapPost("/keys", CreateAsync).WithName("CreateKey")
             .WithSummary("Create a key; the response's value is its secret, shown once")
-            .WithDescription("Send Idempotency-Key to make retries safe.")
+            .WithDescription("Only name is required. Send Idempotency-Key to make retries safe: a retry with the same key and body " +
+                "gets the first answer again. Read/write keys only.")
+            .WithIdempotencyKey()
             .Accepts<CreateKeyRequest>("application/json")
-            .Produces<ApiEnvelope<KeyResource>>(StatusCodes.Status201Created);
+            .Produces<ApiEnvelope<KeyResource>>(StatusCodes.Status201Created)
+            .ProducesEnvelopeErrors(400, 409, 413, 415, 422);
         api.MapMethods("/keys/{id}", [HttpMethods.Patch], UpdateAsync).WithName("UpdateKey")
             .WithSummary("Change any of name, permissions, ips, enabled, expires_time")
+            .WithDescription("Only the fields sent change; expires_time null removes the expiry. Send If-Match with the key's ETag " +
+                "to change it only if nobody else has since. Read/write keys only.")
+            .WithIfMatch()
             .Accepts<UpdateKeyRequest>("application/json")
-            .Produces<ApiEnvelope<KeyResource>>();
-        api.MapDelete("/keys/{id}", DeleteAsync).WithName("DeleteKey").WithSummary("Delete a key; its secret stops working at once")
-            .Produces<ApiEnvelope<object>>();
+            .Produces<ApiEnvelope<KeyResource>>()
+            .ProducesEnvelopeErrors(400, 404, 412, 413, 415);
+        api.MapDelete("/keys/{id}", DeleteAsync).WithName("DeleteKey")
+            .WithSummary("Delete a key; its secret stops working at once")
+            .WithDescription("The result is an empty object. Send If-Match with the key's ETag to delete it only if nobody changed it " +
+                "since. Read/write keys only.")
+            .WithIfMatch()
+            .Produces<ApiEnvelope<object>>()
+            .ProducesEnvelopeErrors(404, 412);
         api.MapPost("/keys/{id}/regenerate", RegenerateAsync).WithName("RegenerateKey")
             .WithSummary("Issue a new secret; the old one works for grace_period_seconds (0..86400, default 0)")
-            .WithDescription("Send Idempotency-Key to make retries safe.")
+            .WithDescription("The body is optional. Send Idempotency-Key to make retries safe, and If-Match with the key's ETag to " +
+                "rotate it only if nobody changed it since. Read/write keys only.")
+            .WithIdempotencyKey()
+            .WithIfMatch()
             .Accepts<RegenerateKeyRequest>(isOptional: true, "application/json")
-            .Produces<ApiEnvelope<KeyResource>>();
-        api.MapGet("/me", Me).WithName("GetCallingKey").WithSummary("The key this request is authenticated with")
+            .Produces<ApiEnvelope<KeyResource>>()
+            .ProducesEnvelopeErrors(400, 404, 409, 412, 413, 415, 422);
+        api.MapGet("/me", Me).WithName("GetCallingKey")
+            .WithSummary("The key this request is authenticated with")
+            .WithDescription("Lets a client check its own key: name, permissions, allowlist, expiry.")
             .Produces<ApiEnvelope<KeyResource>>();
         api.MapPost("/verify", VerifyAsync).WithName("VerifyKey")
             .WithSummary("Check a key for another service: valid, or why not")
-            .WithDescription("Read-only keys may call this. Rate limited per calling key.")
+            .WithDescription("code is VALID, DISABLED, EXPIRED, IP_NOT_ALLOWED (only checked when ip is sent) or NOT_FOUND; key is " +
+                "absent when the key is not found. Read-only keys may call this. Rate limited per calling key.")
             .WithMetadata(new AllowReadOnlyKeysAttribute())
             .RequireRateLimiting(ApiRateLimits.VerifyPolicy)
             .Accepts<VerifyKeyRequest>("application/json")
-            .Produces<ApiEnvelope<VerifyResult>>();
+            .Produces<ApiEnvelope<VerifyResult>>()
+            .ProducesEnvelopeErrors(400, 413, 415);
 
         return api;
     }
@@ -234,9 +267,9 @@ internal static class KeysApi
         }
         var ipText = fields.String("ip");
         System.Net.IPAddress? ip = null;
-        if (ipText is not null && !System.Net.IPAddress.TryParse(ipText, out ip))
+        if (ipText is not null && !IpAllowlist.TryParseAddress(ipText, out ip, out var ipError))
         {
-            fields.Errors.Add(new ApiError("invalid_ip", $"'{ipText}' is not an IP address.", "ip"));
+            fields.Errors.Add(new ApiError("invalid_ip", ipError!, "ip"));
         }
         fields.RejectUnknown();
         if (fields.Errors.Count > 0)
@@ -284,12 +317,24 @@ internal static class KeysApi
     private static IResult ValidationError(HttpContext context, KeyValidationException invalid) =>
         ApiResults.Error(context, 400, invalid.Errors.SelectMany(e => e.Value.Select(m => new ApiError("invalid_value", m, e.Key))));
 
-    private static RouteGroupBuilder ProducesEnvelopeErrors(this RouteGroupBuilder group)
+    private static TBuilder ProducesEnvelopeErrors<TBuilder>(this TBuilder builder, params int[] statuses)
+        where TBuilder : IEndpointConventionBuilder
     {
-        foreach (var status in new[] { 400, 401, 403, 404, 409, 413, 415, 422, 429 })
+        foreach (var status in statuses)
         {
-            group.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ApiEnvelope<object>), ["application/json"]));
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ApiEnvelope<object>), ["application/json"]));
         }
-        return group;
+        return builder;
     }
+
+    private static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder builder) =>
+        builder.WithHeaderParameter(IdempotentRequests.HeaderName,
+            "Any unique string (a UUID, say), 1 to 255 printable ASCII characters. A retry with the same key and body is answered " +
+            "with the first response (Idempotent-Replayed: true) instead of being done twice.",
+            new() { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255 });
+
+    private static RouteHandlerBuilder WithIfMatch(this RouteHandlerBuilder builder) =>
+        builder.WithHeaderParameter("If-Match",
+            "The key's ETag from an earlier response: the request is refused with 412 if the key has changed since.",
+            new() { Type = JsonSchemaType.String });
 }
