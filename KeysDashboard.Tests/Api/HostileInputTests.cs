@@ -83,6 +83,44 @@ public sealed class HostileInputTests : IAsyncLifetime
         await AssertNothingChangedAndNoErrorLoggedAsync();
     }
 
+    [Theory]
+    [InlineData("kd_\u00ff\u00fe")]
+    [InlineData("kd_\u0001\u0007")]
+    [InlineData("\u00e9")]
+    [InlineData("Bearer")]
+    public async Task Odd_bytes_in_a_key_header_are_a_401_envelope(string value)
+    {
+        foreach (var header in new[] { "Authorization", "X-API-Key" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v2/me");
+            request.Headers.TryAddWithoutValidation(header, header == "Authorization" ? "Bearer " + value : value);
+            using var anonymous = api.Client();
+            using var response = await anonymous.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.NotEmpty(await response.ErrorCodesAsync());
+        }
+        using var huge = api.Client("kd_" + new string('A', 60_000));
+        using var refused = await huge.GetAsync("/api/v2/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(["malformed_key"], await refused.ErrorCodesAsync());
+        await AssertNothingChangedAndNoErrorLoggedAsync();
+    }
+
+    [Theory]
+    [InlineData("""{"key": "kd_\u0000\u001b[31m"}""")]
+    [InlineData("""{"key": "x", "ip": "10.0.0.1\u0000"}""")]
+    [InlineData("""{"key": "x", "ip": "fe80::1%\u202eeth0"}""")]
+    [InlineData("""{"key": "x", "ip": "::ffff:1.2.3.4%25"}""")]
+    public async Task Control_characters_in_verify_fields_are_answered_not_a_500(string body)
+    {
+        using var response = await client.PostAsync("/api/v2/verify", ApiJson.Body(body));
+
+        Assert.True((int)response.StatusCode is 200 or 400, $"{body} -> {(int)response.StatusCode}");
+        Assert.Equal((int)response.StatusCode == 200, (await response.ReadAsync()).GetProperty("success").GetBoolean());
+        await AssertNothingChangedAndNoErrorLoggedAsync();
+    }
+
     private IEnumerable<(string Method, string Path)> Endpoints() =>
         Writes.Select(w => (w.Method, w.Path.Replace("{id}", target)));
 

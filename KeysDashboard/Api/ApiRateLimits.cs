@@ -16,6 +16,7 @@ internal static class ApiRateLimits
 {
     public const string PerKeyPolicy = "per-key";
     public const string VerifyPolicy = "verify";
+    private const string PartitionItem = "KeysDashboard.RateLimitPartition";
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     // When each partition's limiter was created: its fixed windows run from then, every Window. A refused lease
@@ -45,8 +46,6 @@ internal static class ApiRateLimits
         });
         return services;
     }
-
-    private const string PartitionItem = "KeysDashboard.RateLimitPartition";
 
     /// <summary>Time left in the current window of a fixed-window limiter created at <paramref name="origin"/>.</summary>
     internal static TimeSpan UntilWindowEnds(long origin, long now)
