@@ -16,7 +16,7 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 if [ ! -d "$lint/node_modules" ] || [ "$lint/package-lock.json" -nt "$lint/node_modules/.package-lock.json" ]; then
-  (cd "$lint" && npm ci --no-audit --no-fund --loglevel=error) || { echo "openapi-lint: spectral failed"; echo "openapi-lint: redocly failed"; exit 1; }
+  (cd "$lint" && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || { echo "openapi-lint: spectral failed"; echo "openapi-lint: redocly failed"; exit 1; }
 fi
 
 # The document as the server produces it: start the app on a free port with an empty data directory.

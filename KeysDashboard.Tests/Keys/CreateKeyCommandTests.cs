@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using KeysDashboard.Keys;
 using KeysDashboard.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -55,6 +56,13 @@ public sealed class CreateKeyCommandTests
         Assert.DoesNotContain(secret, stderr);
         var key = await app.WithDbAsync(db => db.ApiKeys.AsNoTracking().SingleAsync());
         Assert.Equal(("From CLI", true, "cli"), (key.Name, key.ReadOnly, key.CreatedBy));
-        Assert.Equal(KeySecret.Hash(secret), key.KeyHash);
+
+        // The key works: the app, started on the same data directory, accepts the printed secret.
+        await using var server = new ApiFactory(new Dictionary<string, string?> { ["Storage:DataDirectory"] = app.DataDirectory });
+        using var client = server.Client(secret);
+        using var me = await client.GetAsync("/api/v2/me", TestContext.Current.CancellationToken);
+        var result = await me.ResultAsync();
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        Assert.Equal((key.Id, "From CLI"), (result.GetProperty("id").GetString(), result.GetProperty("name").GetString()));
     }
 }
