@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
@@ -16,14 +13,6 @@ internal static class ApiRateLimits
 {
     public const string PerKeyPolicy = "per-key";
     public const string VerifyPolicy = "verify";
-    private const string PartitionItem = "KeysDashboard.RateLimitPartition";
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-
-    // When each partition's limiter was created: its fixed windows run from then, every Window. A refused lease
-    // only says "one whole window" (FixedWindowRateLimiter reports Window * periods), which would make every
-    // Retry-After 60 however close the window is to freeing. The limiter runs on Stopwatch time, so this does.
-    private static readonly ConcurrentDictionary<string, long> WindowOrigins = new();
-
     public static IServiceCollection AddApiRateLimits(this IServiceCollection services)
     {
         services.AddRateLimiter(limiter =>
@@ -34,12 +23,7 @@ internal static class ApiRateLimits
                 context, VerifyPolicy, context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.VerificationsPerKeyPerMinute));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
-                var partition = rejected.HttpContext.Items[PartitionItem] as string;
-                var retryAfter = partition is not null && WindowOrigins.TryGetValue(partition, out var origin)
-                    ? UntilWindowEnds(origin, Stopwatch.GetTimestamp())
-                    : Window;
-                rejected.HttpContext.Response.Headers.RetryAfter =
-                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                FixedWindows.SetRetryAfter(rejected.HttpContext);
                 await ApiResults.WriteErrorAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests,
                     new ApiError("rate_limited", "Too many requests with this API key; slow down and retry after the Retry-After seconds."));
             };
@@ -47,27 +31,8 @@ internal static class ApiRateLimits
         return services;
     }
 
-    /// <summary>Time left in the current window of a fixed-window limiter created at <paramref name="origin"/>.</summary>
-    internal static TimeSpan UntilWindowEnds(long origin, long now)
-    {
-        var elapsed = Stopwatch.GetElapsedTime(origin, now);
-        return Window - TimeSpan.FromTicks(elapsed.Ticks % Window.Ticks);
-    }
-
     private static string KeyOf(HttpContext context) => context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "anonymous";
 
-    private static RateLimitPartition<string> PerMinute(HttpContext context, string policy, int permits)
-    {
-        if (permits <= 0)
-        {
-            return RateLimitPartition.GetNoLimiter("off");
-        }
-        var partition = $"{policy}:{KeyOf(context)}:{permits}";
-        context.Items[PartitionItem] = partition;
-        return RateLimitPartition.GetFixedWindowLimiter(partition, _ =>
-        {
-            WindowOrigins[partition] = Stopwatch.GetTimestamp();
-            return new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window, QueueLimit = 0 };
-        });
-    }
+    private static RateLimitPartition<string> PerMinute(HttpContext context, string policy, int permits) =>
+        FixedWindows.PerMinute(context, $"{policy}:{KeyOf(context)}", permits);
 }

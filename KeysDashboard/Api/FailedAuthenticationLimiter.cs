@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace KeysDashboard.Api;
@@ -71,25 +70,7 @@ internal sealed class FailedAuthenticationLimiter(IOptions<ApiOptions> options, 
         }
     }
 
-    /// <summary>The budget a client draws on: IPv4 (mapped or not) per address, IPv6 per /64.</summary>
-    public static string Partition(IPAddress? client)
-    {
-        if (client is null)
-        {
-            return "unknown";
-        }
-        if (client.IsIPv4MappedToIPv6)
-        {
-            return client.MapToIPv4().ToString();
-        }
-        if (client.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return client.ToString();
-        }
-        var bytes = client.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+    public static string Partition(IPAddress? client) => FixedWindows.ClientBlock(client);
 
     // Many addresses each failing once must not grow the table for ever; expired budgets go, at most once a
     // second. A failure racing with its expired budget's removal may be lost, and that budget was spent anyway.

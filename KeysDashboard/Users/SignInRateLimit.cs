@@ -1,8 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using KeysDashboard.Api;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -31,26 +29,17 @@ internal sealed class SignInRateLimitPolicy(IOptions<SignInLimitOptions> options
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
-        var perMinute = options.Value.AttemptsPerAddressPerMinute;
-        if (perMinute <= 0 || !HttpMethods.IsPost(httpContext.Request.Method))
-        {
-            return RateLimitPartition.GetNoLimiter("");
-        }
-        return RateLimitPartition.GetFixedWindowLimiter(ClientBlock(httpContext.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = perMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        });
+        return HttpMethods.IsPost(httpContext.Request.Method)
+            ? FixedWindows.PerMinute(httpContext, "sign-in:" + FixedWindows.ClientBlock(httpContext.Connection.RemoteIpAddress),
+                options.Value.AttemptsPerAddressPerMinute)
+            : RateLimitPartition.GetNoLimiter("");
     }
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, cancellationToken) =>
     {
         var response = rejected.HttpContext.Response;
-        var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        var seconds = FixedWindows.SetRetryAfter(rejected.HttpContext);
         response.StatusCode = StatusCodes.Status429TooManyRequests;
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         response.ContentType = "text/html; charset=utf-8";
         await response.WriteAsync(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many sign-in attempts</title>" +
@@ -59,24 +48,4 @@ internal sealed class SignInRateLimitPolicy(IOptions<SignInLimitOptions> options
             $"<p>Too many sign-in attempts came from your network. Wait {seconds} seconds, then <a href=\"/Account/Login\">try again</a>.</p>" +
             "</main></body></html>", cancellationToken);
     };
-
-    /// <summary>An IPv4 address counts alone; an IPv6 address counts with the rest of its /64.</summary>
-    public static string ClientBlock(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
 }
