@@ -41,13 +41,18 @@ internal static class ApiExtensions
         {
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
+            // The same canonical spellings as allowlists: IPAddress.Parse would read 010.0.0.1 as 8.0.0.1.
             foreach (var proxy in builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
             {
-                options.KnownProxies.Add(IPAddress.Parse(proxy));
+                options.KnownProxies.Add(IpAllowlist.TryParseAddress(proxy, out var address, out var error)
+                    ? address
+                    : throw new InvalidOperationException($"ForwardedHeaders:KnownProxies: {error}"));
             }
             foreach (var network in builder.Configuration.GetSection("ForwardedHeaders:KnownIPNetworks").Get<string[]>() ?? [])
             {
-                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                options.KnownIPNetworks.Add(IpAllowlist.TryNormalize(network, out var normalized, out var error)
+                    ? System.Net.IPNetwork.Parse(normalized.Contains('/') ? normalized : normalized + (normalized.Contains(':') ? "/128" : "/32"))
+                    : throw new InvalidOperationException($"ForwardedHeaders:KnownIPNetworks: {error}"));
             }
             // With both lists empty the middleware would trust every sender, so then it is switched off.
             options.ForwardedHeaders = options.KnownProxies.Count + options.KnownIPNetworks.Count > 0

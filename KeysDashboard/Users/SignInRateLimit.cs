@@ -14,7 +14,7 @@ internal sealed class SignInLimitOptions
     /// Sign-in form posts (password, authenticator code, recovery code) per client address per minute; IPv6
     /// clients are counted per /64, the block one subscriber holds. 0 turns the limit off.
     /// </summary>
-    [Range(0, 100_000)]
+    [Range(0, 1_000_000, ErrorMessage = "SignIn:AttemptsPerAddressPerMinute must be from 0 (off) to 1000000.")]
     public int AttemptsPerAddressPerMinute { get; set; } = 10;
 }
 
