@@ -55,7 +55,8 @@ internal static class ApiExtensions
                 : ForwardedHeaders.None;
         });
 
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer<ApiDocument>());
+        PublicUrls.AddTo(services);
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer<ApiDocument>().AddDocumentTransformer<PublicServerUrl>());
         return builder;
     }
 
