@@ -124,5 +124,6 @@ public sealed class AdminJourneyTests : BrowserSession
         // After sign-out the dashboard is out of reach.
         await Page.GotoAsync("/keys");
         await Expect(Page).ToHaveURLAsync(new Regex("/Account/Login"));
+        AssertNoContentSecurityPolicyViolations();
     }
 }

@@ -19,5 +19,6 @@ public sealed class ApiReferenceTests : BrowserSession
         await Expect(Page.GetByText("X-API-Key").First).ToBeVisibleAsync();
         await ScreenshotAsync("21-api-reference");
         await Expect(Page.Locator(".opblock-summary-path", new() { HasTextString = "/Account/Logout" })).ToHaveCountAsync(0);
+        AssertNoContentSecurityPolicyViolations();
     }
 }

@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(CreateKeyCommand.IsInvocation(args) ? [] : args);
+var builder = WebApplication.CreateBuilder(AppContentRoot.Options(CreateKeyCommand.IsInvocation(args) ? [] : args));
 
 builder.UseTopLevelAppSettings();
 builder.AddDatabase();
@@ -24,6 +24,7 @@ if (CreateKeyCommand.IsInvocation(args))
 
 // Order matters: the client's address and request id are settled before anyone authenticates.
 app.UseRequestEdge();
+app.UseSecurityHeaders();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

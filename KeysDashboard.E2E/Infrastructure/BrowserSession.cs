@@ -29,7 +29,22 @@ public class BrowserSession : IAsyncLifetime
         });
         context.SetDefaultTimeout(15_000);
         Page = await context.NewPageAsync();
+        // Chromium reports every script, style or connection the Content-Security-Policy blocked on the console.
+        Page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                contentSecurityPolicyViolations.Enqueue($"{message.Location}: {message.Text}");
+            }
+        };
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> contentSecurityPolicyViolations = new();
+
+    public IReadOnlyCollection<string> ContentSecurityPolicyViolations => contentSecurityPolicyViolations;
+
+    /// <summary>Fails if the browser blocked anything under the app's Content-Security-Policy so far.</summary>
+    public void AssertNoContentSecurityPolicyViolations() => Assert.Empty(contentSecurityPolicyViolations);
 
     public async Task ScreenshotAsync(string name)
     {

@@ -99,6 +99,12 @@ internal static partial class FormPost
         return new FormUrlEncodedContent(form);
     }
 
+    /// <summary>The antiforgery token of the (first) form in <paramref name="html"/>.</summary>
+    public static string AntiforgeryTokenIn(string html) =>
+        AntiforgeryToken().Match(html) is { Success: true } token
+            ? WebUtility.HtmlDecode(token.Groups[1].Value)
+            : throw new InvalidOperationException("No antiforgery token in the page.");
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 }

@@ -13,8 +13,9 @@ internal static class Owner
             ["Input.ConfirmPassword"] = password,
         });
 
-    public static Task<HttpResponseMessage> SignInAsync(HttpClient client, string email = Email, string password = Password) =>
-        FormPost.SubmitAsync(client, "/Account/Login", "login", new Dictionary<string, string>
+    public static Task<HttpResponseMessage> SignInAsync(
+        HttpClient client, string email = Email, string password = Password, string path = "/Account/Login") =>
+        FormPost.SubmitAsync(client, path, "login", new Dictionary<string, string>
         {
             ["Input.Email"] = email,
             ["Input.Password"] = password,

@@ -51,15 +51,35 @@ public sealed class SetupTests
         await using var app = new AppFactory();
         var first = app.CreateBrowserLikeClient();
         var second = app.CreateBrowserLikeClient();
-        // Both load the form while setup is still open, then post one after the other.
+        // Both load the form while setup is still open, then post one after the other: the second post carries the
+        // valid antiforgery token of its own form, as a second browser tab would, so only setup itself can refuse it.
         var secondForm = await second.GetAsync("/setup");
         Assert.Equal(HttpStatusCode.OK, secondForm.StatusCode);
+        var secondToken = FormPost.AntiforgeryTokenIn(await secondForm.Content.ReadAsStringAsync());
 
         await Owner.SetUpAsync(first);
-        var intruder = await FormPostAfterLoad(second, "intruder@example.com");
+        var intruder = await second.PostAsync("/setup", SetupForm("intruder@example.com", secondToken));
 
+        // Past antiforgery, the closed setup page sends the visitor to sign-in instead of rendering its form.
+        Assert.DoesNotContain("antiforgery", await intruder.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         Assert.NotEqual(HttpStatusCode.OK, intruder.StatusCode);
+        Assert.EndsWith("/Account/Login", intruder.Headers.Location?.OriginalString);
         Assert.Equal(1, await app.WithDbAsync(db => db.Users.CountAsync()));
+        Assert.Null(await app.WithDbAsync(db => db.Users.FirstOrDefaultAsync(u => u.Email == "intruder@example.com")));
+    }
+
+    [Fact]
+    public async Task A_setup_post_without_an_antiforgery_token_is_refused_while_setup_is_open()
+    {
+        await using var app = new AppFactory();
+        var client = app.CreateBrowserLikeClient();
+        await client.GetAsync("/setup");
+
+        var forged = await client.PostAsync("/setup", SetupForm("forged@example.com", token: null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("antiforgery", await forged.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync()));
     }
 
     [Fact]
@@ -106,16 +126,19 @@ public sealed class SetupTests
         Assert.Equal(1, await app.WithDbAsync(db => db.InstallationOwners.CountAsync()));
     }
 
-    private static async Task<HttpResponseMessage> FormPostAfterLoad(HttpClient client, string email)
+    private static FormUrlEncodedContent SetupForm(string email, string? token)
     {
-        // The setup page is gone now, so there is no form to load: post straight away with no token, as a
-        // stale tab would, and expect no account.
-        return await client.PostAsync("/setup", new FormUrlEncodedContent(new Dictionary<string, string>
+        var fields = new Dictionary<string, string>
         {
             ["_handler"] = "setup",
             ["Input.Email"] = email,
             ["Input.Password"] = Owner.Password,
             ["Input.ConfirmPassword"] = Owner.Password,
-        }));
+        };
+        if (token is not null)
+        {
+            fields["__RequestVerificationToken"] = token;
+        }
+        return new FormUrlEncodedContent(fields);
     }
 }

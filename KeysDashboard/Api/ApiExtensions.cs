@@ -60,7 +60,12 @@ internal static class ApiExtensions
                 : ForwardedHeaders.None;
         });
 
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer<ApiDocument>().AddSchemaTransformer<ApiSchemas>());
+        PublicUrls.AddTo(services);
+        // The configured public server first: ApiDocument trims it and copies it into info.contact.
+        services.AddOpenApi("v1", options => options
+            .AddDocumentTransformer<PublicServerUrl>()
+            .AddDocumentTransformer<ApiDocument>()
+            .AddSchemaTransformer<ApiSchemas>());
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using KeysDashboard.Components;
 using MudBlazor.Services;
 
@@ -19,6 +20,8 @@ internal static class DashboardExtensions
         // Static web assets (MudBlazor's CSS and JS) are served from the build output in every environment, not
         // only Development, so `dotnet run` in Production looks the same as a published app.
         builder.WebHost.UseStaticWebAssets();
+        // The antiforgery cookie's default is to be sent over plain http too; over https it must stay there.
+        builder.Services.Configure<AntiforgeryOptions>(options => options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using KeysDashboard.Data;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -18,7 +19,7 @@ internal static class DatabaseExtensions
         var dataDirectory = Path.GetFullPath(
             builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "data",
             builder.Environment.ContentRootPath);
-        Directory.CreateDirectory(dataDirectory);
+        OwnerOnlyFiles.CreateDirectory(dataDirectory);
 
         var connectionString = builder.Configuration.GetConnectionString("Keys");
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -40,9 +41,13 @@ internal static class DatabaseExtensions
             .ConfigureWarnings(warnings => warnings.Log(
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug),
                 (RelationalEventId.CommandError, LogLevel.Debug))));
-        builder.Services.AddDataProtection()
-            .SetApplicationName("KeysDashboard")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection-keys")));
+        var keyRing = Path.Combine(dataDirectory, "data-protection-keys");
+        OwnerOnlyFiles.CreateDirectory(keyRing);
+        OwnerOnlyFiles.Tighten(Directory.EnumerateFiles(keyRing, "*.xml"));
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("KeysDashboard");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<ILoggerFactory>((options, loggers) =>
+            options.XmlRepository = new OwnerOnlyXmlRepository(new DirectoryInfo(keyRing), loggers));
+        KeyRingCertificate.ProtectKeysIfConfigured(dataProtection, builder.Configuration);
         return builder;
     }
 
@@ -56,6 +61,12 @@ internal static class DatabaseExtensions
         {
             // WAL lets the API read keys while the dashboard writes; it is a property of the file, set once.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            // SQLite creates -wal and -shm with the database file's mode, so the file's mode is the one that counts.
+            if (new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource is { Length: > 0 } file
+                && file != ":memory:")
+            {
+                OwnerOnlyFiles.Tighten(file, file + "-wal", file + "-shm", file + "-journal");
+            }
         }
     }
 }

@@ -3,12 +3,17 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using KeysDashboard.Components.Account;
 using KeysDashboard.Data;
 
 namespace Microsoft.AspNetCore.Routing;
 
 internal static class IdentityComponentsEndpointRouteBuilderExtensions
 {
+    // With a body, so the status code pages leave it alone.
+    private static readonly IResult MissingAntiforgeryToken =
+        TypedResults.Text("The request has no valid antiforgery token; reload the page and try again.", statusCode: StatusCodes.Status400BadRequest);
+
     // These endpoints are required by the Identity Razor components defined in the /Components/Account/Pages directory of this project.
     public static IEndpointConventionBuilder MapAdditionalIdentityEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -20,12 +25,14 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
             [FromServices] SignInManager<ApplicationUser> signInManager,
-            [FromForm] string returnUrl) =>
+            HttpContext context,
+            [FromForm] string? returnUrl) =>
         {
             // The session lives on the server (see AddServerSideSignInSessions): signing out deletes it, so a
             // copied or replayed cookie stops signing in.
             await signInManager.SignOutAsync();
-            return TypedResults.LocalRedirect($"~/{returnUrl}");
+            var baseUri = new Uri($"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/");
+            return TypedResults.LocalRedirect($"~/{LocalReturnUrl.BaseRelativeOrHome(returnUrl, baseUri)}");
         });
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (
@@ -34,7 +41,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromServices] IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return MissingAntiforgeryToken;
+            }
 
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
@@ -60,7 +70,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] IAntiforgery antiforgery,
             [FromQuery] string? username) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return MissingAntiforgeryToken;
+            }
 
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);

@@ -18,16 +18,8 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
 
     public void RedirectTo(string? uri)
     {
-        uri ??= "";
-
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
-        {
-            uri = navigationManager.ToBaseRelativePath(uri);
-        }
-
-        navigationManager.NavigateTo(uri);
+        // Prevent open redirects: a ReturnUrl comes from the query string, so anything not on this site goes home.
+        navigationManager.NavigateTo(LocalReturnUrl.BaseRelativeOrHome(uri, new Uri(navigationManager.BaseUri)));
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)

@@ -90,7 +90,7 @@ internal static class KeysApi
         return api;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, KeyList keyList, KeyCursor cursors, TimeProvider clock)
+    private static async Task<IResult> ListAsync(HttpContext context, KeyList keyList, KeyCursor cursors, PublicUrls urls, TimeProvider clock)
     {
         var errors = new List<ApiError>();
         var limit = DefaultLimit;
@@ -117,7 +117,7 @@ internal static class KeysApi
         var (keys, hasMore) = await keyList.PageAfterAsync(after, limit, context.RequestAborted);
         var now = clock.GetUtcNow().UtcDateTime;
         var next = hasMore
-            ? $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/v2/keys?limit={limit}&cursor={Uri.EscapeDataString(cursors.Create(keys[^1].Id))}"
+            ? $"{urls.BaseUrl(context.Request)}/api/v2/keys?limit={limit}&cursor={Uri.EscapeDataString(cursors.Create(keys[^1].Id))}"
             : null;
         return ApiResults.Ok(keys.Select(k => KeyResource.From(k, now)).ToList(), new PageLinks(next));
     }
