@@ -27,7 +27,7 @@ public sealed partial class SecurityHeadersTests
         Assert.Matches("^script-src 'self' 'nonce-[0-9A-F]{32}'$", scripts);
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
-        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Equal("strict-origin-when-cross-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
     }
 
     [Fact]

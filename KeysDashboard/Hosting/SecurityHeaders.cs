@@ -48,7 +48,9 @@ internal static class SecurityHeaders
                         "form-action 'self'; " +
                         "frame-ancestors 'none'";
                     headers.XFrameOptions = "DENY";
-                    headers["Referrer-Policy"] = "no-referrer";
+                    // Not no-referrer: that makes browsers send `Origin: null` on form posts, and the passkey check
+                    // compares the authenticator's origin with the request's.
+                    headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
                 }
                 return Task.CompletedTask;
             });
