@@ -5,8 +5,9 @@ using KeysDashboard.Audit;
 using KeysDashboard.Data;
 using KeysDashboard.Keys;
 using KeysDashboard.Tests.Infrastructure;
-using Microsoft.AspNetCore.DataProtection;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeysDashboard.Tests.Api;
@@ -290,7 +291,7 @@ public sealed class IdempotencyTests
     }
 
     [Fact]
-    public async Task The_remembered_response_is_stored_encrypted_so_the_secret_is_not_in_the_database()
+    public async Task The_data_directory_never_holds_a_remembered_secret_and_after_a_restart_the_replay_says_it_is_unavailable()
     {
         await using var api = new ApiFactory();
         var caller = await api.CreateKeyAsync("Caller");
@@ -300,25 +301,137 @@ public sealed class IdempotencyTests
         var result = await created.ResultAsync();
         var id = result.GetProperty("id").GetString()!;
         var secret = result.GetProperty("value").GetString()!;
+        var etag = created.Headers.ETag;
+        var target = await api.CreateKeyAsync("Rotated");
+        using var rotated = await PostAsync(client, $"/api/v2/keys/{target.Key.Id}/regenerate", "rotated", "{}");
+        var rotatedSecret = (await rotated.ResultAsync()).GetProperty("value").GetString()!;
 
-        var record = await api.WithDbAsync(db => db.IdempotencyRecords.AsNoTracking().SingleAsync());
-        Assert.Equal((caller.Key.Id, "stored", true), (record.CallerKeyId, record.Key, record.Completed));
-        Assert.NotNull(record.ProtectedResponse);
-        Assert.DoesNotContain(secret, record.ProtectedResponse);
-        Assert.DoesNotContain(secret[3..^6], record.ProtectedResponse);
-        Assert.DoesNotContain(id, record.ProtectedResponse);
-        // It does hold the secret, for the replay: encrypted with the app's own Data Protection keys.
-        var plain = api.Services.GetRequiredService<IDataProtectionProvider>()
-            .CreateProtector("KeysDashboard.Idempotency.v1").Unprotect(record.ProtectedResponse);
-        var body = JsonDocument.Parse(plain).RootElement.GetProperty("Body").GetBytesFromBase64();
-        Assert.Contains(secret, Encoding.UTF8.GetString(body));
+        var record = await api.WithDbAsync(db => db.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.Key == "stored"));
+        Assert.Equal((caller.Key.Id, "stored"), (record.CallerKeyId, record.Key));
+        Assert.Contains(id, record.Response);
 
-        foreach (var file in Directory.GetFiles(api.App.DataDirectory, "keysdashboard.db*"))
+        // Everything a copy of the data directory holds: the database, its WAL, the Data Protection key ring.
+        foreach (var leaked in new[] { secret, rotatedSecret })
         {
-            var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
-            Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)));
-            Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret[3..^6])));
+            var forms = new[] { leaked, leaked[3..^6], Convert.ToBase64String(Encoding.UTF8.GetBytes(leaked)), Convert.ToBase64String(Encoding.UTF8.GetBytes(leaked[3..^6])) };
+            foreach (var file in Directory.GetFiles(api.App.DataDirectory, "*", SearchOption.AllDirectories))
+            {
+                var bytes = await ReadSharedAsync(file);
+                foreach (var form in forms)
+                {
+                    Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(form)) < 0, $"{Path.GetFileName(file)} holds a secret ({form.Length} characters)");
+                }
+            }
         }
+
+        // The same data directory, another process: the secret is gone, and the replay says so.
+        await using var restarted = new ApiFactory(new Dictionary<string, string?> { ["Storage:DataDirectory"] = api.App.DataDirectory });
+        using var afterRestart = restarted.Client(caller.Secret);
+        using var replay = await PostAsync(afterRestart, "/api/v2/keys", "stored", CreateBody);
+
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal(["true"], replay.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal(["true"], replay.Headers.GetValues("Idempotent-Secret-Unavailable"));
+        Assert.Equal(etag, replay.Headers.ETag);
+        var replayed = await replay.ResultAsync();
+        Assert.Equal(id, replayed.GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Null, replayed.GetProperty("value").ValueKind);
+        Assert.Contains("Regenerate", replayed.GetProperty("value_unavailable_reason").GetString());
+        Assert.Equal(3, (await KeyIdsAsync(restarted)).Count);
+
+        // The process that made the key still holds its secret and replays it.
+        using var sameProcess = await PostAsync(client, "/api/v2/keys", "stored", CreateBody);
+        Assert.Equal(secret, (await sameProcess.ResultAsync()).GetProperty("value").GetString());
+        Assert.False(sameProcess.Headers.Contains("Idempotent-Secret-Unavailable"));
+    }
+
+    [Fact]
+    public async Task A_crash_after_the_key_is_written_but_before_its_response_is_remembered_leaves_neither_and_the_retry_creates_one_key()
+    {
+        var crash = new CrashAfterKeyInsert();
+        await using var api = new ApiFactory(testServices: services =>
+            services.ConfigureDbContext<ApplicationDbContext>(o => o.AddInterceptors(crash), ServiceLifetime.Singleton));
+        var caller = await api.CreateKeyAsync("Caller");
+        using var client = api.Client(caller.Secret);
+
+        crash.Arm();
+        try
+        {
+            using var crashed = await PostAsync(client, "/api/v2/keys", "crash", CreateBody);
+            Assert.Equal(HttpStatusCode.InternalServerError, crashed.StatusCode);
+        }
+        catch (InvalidOperationException e) when (e.Message == CrashAfterKeyInsert.Message)
+        {
+            // The test server passes an unhandled exception straight to the client: the same crash.
+        }
+        Assert.True(crash.Crashed);
+
+        Assert.Equal([caller.Key.Id], await KeyIdsAsync(api));
+        Assert.Equal(0, await api.WithDbAsync(db => db.IdempotencyRecords.CountAsync()));
+
+        using var retry = await PostAsync(client, "/api/v2/keys", "crash", CreateBody);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
+        var secret = (await retry.ResultAsync()).GetProperty("value").GetString()!;
+        using var again = await PostAsync(client, "/api/v2/keys", "crash", CreateBody);
+        Assert.Equal(secret, (await again.ResultAsync()).GetProperty("value").GetString());
+        Assert.Equal(2, (await KeyIdsAsync(api)).Count);
+    }
+
+    /// <summary>
+    /// Once armed, fails the first command that writes the idempotency table after (or together with) a key's
+    /// INSERT: the moment a process could die between writing a key and remembering the response that holds it.
+    /// </summary>
+    private sealed class CrashAfterKeyInsert : DbCommandInterceptor
+    {
+        public const string Message = "Simulated crash";
+        private int armed;
+        private int keyInserted;
+
+        public bool Crashed { get; private set; }
+
+        public void Arm() => Volatile.Write(ref armed, 1);
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Check(command);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Check(command);
+            return ValueTask.FromResult(result);
+        }
+
+        private void Check(DbCommand command)
+        {
+            if (Volatile.Read(ref armed) == 0)
+            {
+                return;
+            }
+            if (command.CommandText.Contains("INSERT INTO \"ApiKeys\"", StringComparison.Ordinal))
+            {
+                Volatile.Write(ref keyInserted, 1);
+            }
+            var writesRecords = command.CommandText.Contains("INSERT INTO \"IdempotencyRecords\"", StringComparison.Ordinal)
+                || command.CommandText.Contains("UPDATE \"IdempotencyRecords\"", StringComparison.Ordinal);
+            if (writesRecords && Volatile.Read(ref keyInserted) == 1 && Interlocked.Exchange(ref armed, 0) == 1)
+            {
+                Crashed = true;
+                throw new InvalidOperationException(Message);
+            }
+        }
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string file)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, TestContext.Current.CancellationToken);
+        return copy.ToArray();
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string idempotencyKey, string json)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using KeysDashboard.Keys;
 using KeysDashboard.Keys.Api;
 using KeysDashboard.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
@@ -76,6 +77,41 @@ public sealed class PagingTests
         Assert.Equal(atStart.Except(deletedBeforeListed), seen.Where(atStart.Contains));
         // Keys created while paging come after every existing id, so they are on a later page, once.
         Assert.Equal(addedDuringPaging, seen.Where(addedDuringPaging.Contains));
+    }
+
+    [Fact]
+    public async Task Keys_made_within_the_same_millisecond_are_listed_oldest_first_in_the_order_they_were_made()
+    {
+        await using var api = new ApiFactory();
+        var caller = await api.CreateKeyAsync("Caller");
+        // Made in a tight loop, most in the same millisecond, and saved together: only their ids say which came first.
+        var made = Enumerable.Range(0, 60).Select(i => new ApiKey
+        {
+            Name = $"Key {i:00}",
+            KeyHash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            Prefix = "kd_",
+            LastFour = "abcd",
+            CreatedBy = "user-1",
+            CreatedByName = "owner@example.com",
+            UpdatedBy = "user-1",
+            UpdatedByName = "owner@example.com",
+        }).ToList();
+        await api.WithDbAsync(db =>
+        {
+            db.ApiKeys.AddRange(made.AsEnumerable().Reverse());
+            return db.SaveChangesAsync();
+        });
+        using var client = api.Client(caller.Secret);
+
+        var names = new List<string>();
+        for (var url = "/api/v2/keys?limit=7"; url is not null;)
+        {
+            var json = await (await client.GetAsync(url, TestContext.Current.CancellationToken)).ReadAsync();
+            names.AddRange(json.GetProperty("result").EnumerateArray().Select(k => k.GetProperty("name").GetString()!));
+            url = json.GetProperty("links").TryGetProperty("next", out var next) ? next.GetString() : null;
+        }
+
+        Assert.Equal(["Caller", .. made.Select(k => k.Name)], names);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
         });
         Services.AddLogging();
         Services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(Microsoft.AspNetCore.Builder.IdentityExtensions.ConfigureIdentity);
-        Services.AddDbContextFactory<ApplicationDbContext>(o => o.UseSqlite($"Data Source={databasePath}").AddInterceptors(SlowDatabase));
+        Services.AddDbContextFactory<ApplicationDbContext>(o => o.UseSqlite($"Data Source={databasePath}").AddInterceptors(SlowDatabase, KeyWrites));
         Services.AddSingleton(TimeProvider.System);
         // No periodic refresh: a test decides when the grid renders.
         Services.AddOptions<KeysDashboard.Keys.KeyOptions>().Configure(o => o.DashboardRefreshSeconds = 0);
@@ -52,6 +52,9 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
     }
 
     internal SlowDatabase SlowDatabase { get; } = new();
+
+    /// <summary>Holds a key write when a test closes it, to act while that write is provably in flight.</summary>
+    internal KeyWriteGate KeyWrites { get; } = new();
 
     internal KeyService Keys => Services.GetRequiredService<KeyService>();
 

@@ -24,6 +24,7 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
         builder.Entity<ApiKey>(key =>
         {
             key.Property(k => k.Id).HasMaxLength(32);
+            key.Property(k => k.Version).IsConcurrencyToken();
             key.Property(k => k.Name).HasMaxLength(KeyRules.NameMaxLength);
             key.Property(k => k.KeyHash).HasMaxLength(64);
             key.HasIndex(k => k.KeyHash).IsUnique();

@@ -1,9 +1,9 @@
 namespace KeysDashboard.Idempotency;
 
 /// <summary>
-/// One Idempotency-Key a caller used. While <see cref="Completed"/> is false the first request is still running.
-/// The stored response may hold a secret (create and regenerate return one), so it is kept encrypted with
-/// Data Protection and deleted when <see cref="ExpiresAt"/> passes.
+/// One Idempotency-Key a caller used, and the response it got. Written in the same transaction as the key the
+/// response describes. <see cref="Response"/> never holds a secret (see <see cref="IdempotentRequests"/>); the
+/// record is deleted when <see cref="ExpiresAt"/> passes.
 /// </summary>
 internal sealed class IdempotencyRecord
 {
@@ -11,8 +11,9 @@ internal sealed class IdempotencyRecord
     public required string CallerKeyId { get; init; }
     public required string Key { get; init; }
     public required string RequestHash { get; init; }
-    public bool Completed { get; set; }
-    public string? ProtectedResponse { get; set; }
+
+    /// <summary>A serialized <see cref="IdempotentRequests.StoredResponse"/>, without the secret.</summary>
+    public required string Response { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime ExpiresAt { get; init; }
 }

@@ -1,10 +1,12 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using KeysDashboard.Api;
 using KeysDashboard.Data;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace KeysDashboard.Idempotency;
@@ -12,29 +14,48 @@ namespace KeysDashboard.Idempotency;
 /// <summary>
 /// Makes a POST safe to retry. A request with an Idempotency-Key runs once per calling key: a retry with the same
 /// body gets the first response again (with <c>Idempotent-Replayed: true</c>), the same Idempotency-Key with
-/// another body gets 422, and a retry while the first is still running gets 409. Only successful responses are
-/// remembered; a refused request (400, 404) can be corrected and sent again under the same Idempotency-Key.
+/// another body gets 422, and a retry while the first is still running in this process gets 409. Only successful
+/// responses are remembered; a refused request (400, 404) can be corrected and sent again under the same key.
 /// </summary>
+/// <remarks>
+/// The remembered response is written by the same SaveChanges as the key it describes (see <see cref="Remember"/>),
+/// so no crash can leave a key without its remembered response or the reverse. It is stored without the secret
+/// (<c>result.value</c>): the secret stays only in this process's memory, so a copy of the data directory yields
+/// none. A replay after a restart says the secret is unavailable, and the client regenerates the key.
+/// </remarks>
 internal sealed class IdempotentRequests(
     IDbContextFactory<ApplicationDbContext> dbFactory,
-    IDataProtectionProvider dataProtection,
+    IdempotencyMemory memory,
     TimeProvider clock,
-    IOptions<ApiOptions> options)
+    IOptions<ApiOptions> options,
+    ILogger<IdempotentRequests> logger)
 {
     public const string HeaderName = "Idempotency-Key";
+    public const string SecretUnavailableHeader = "Idempotent-Secret-Unavailable";
+    public const string SecretUnavailableReason =
+        "This response is a replay and its secret is no longer held (the server restarted, or the secret was evicted from memory); " +
+        "the key exists and works, but its secret was never stored. Regenerate the key to get a new one.";
     private const int MaxKeyLength = 255;
 
-    private readonly IDataProtector protector = dataProtection.CreateProtector("KeysDashboard.Idempotency.v1");
+    /// <summary>
+    /// Adds the response about to be sent to <paramref name="db"/>, to commit with the write it describes. The
+    /// response's secret is not stored: it is given separately and kept in memory only.
+    /// </summary>
+    public delegate Task Remember(ApplicationDbContext db, IResult response, string secret);
 
-    /// <summary>A response ready to replay: status, Location and the JSON body bytes.</summary>
-    public sealed record StoredResponse(int Status, string? Location, byte[] Body);
+    /// <summary>A response ready to replay: status, Location, ETag and the JSON body bytes, without the secret.</summary>
+    public sealed record StoredResponse(int Status, string? Location, string? ETag, byte[] Body);
 
-    public async Task<IResult> RunAsync(HttpContext context, string callerKeyId, byte[] body, Func<Task<IResult>> action)
+    /// <param name="action">
+    /// Does the work. It gets a <see cref="Remember"/> (null without an Idempotency-Key) to call with its
+    /// successful response inside its own transaction.
+    /// </param>
+    public async Task<IResult> RunAsync(HttpContext context, string callerKeyId, byte[] body, Func<Remember?, Task<IResult>> action)
     {
         var idempotencyKey = context.Request.Headers[HeaderName].ToString();
         if (idempotencyKey.Length == 0)
         {
-            return await action();
+            return await action(null);
         }
         if (idempotencyKey.Length > MaxKeyLength || idempotencyKey.Any(c => c is < ' ' or > '~'))
         {
@@ -43,45 +64,62 @@ internal sealed class IdempotentRequests(
         }
 
         var requestHash = Hash(context.Request.Method, context.Request.Path, body);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var record = await ClaimAsync(callerKeyId, idempotencyKey, requestHash, now, context.RequestAborted);
-        if (record is not null)
+        var slot = new IdempotencyMemory.Slot(callerKeyId, idempotencyKey);
+        if (!memory.InFlight.TryAdd(slot, requestHash))
         {
-            if (record.RequestHash != requestHash)
-            {
-                return ApiResults.Error(context, 422, new ApiError("idempotency_key_reused",
-                    $"This {HeaderName} was already used with a different request; use a new key for a new request.", HeaderName));
-            }
-            if (!record.Completed)
-            {
-                return ApiResults.Error(context, 409, new ApiError("request_in_progress",
+            return memory.InFlight.TryGetValue(slot, out var runningHash) && runningHash != requestHash
+                ? Reused(context)
+                : ApiResults.Error(context, 409, new ApiError("request_in_progress",
                     $"A request with this {HeaderName} is still being processed; retry shortly.", HeaderName));
-            }
-            return new Replay(Unprotect(record.ProtectedResponse!));
         }
-
-        IResult result;
-        StoredResponse response;
         try
         {
-            result = await action();
-            response = await RenderAsync(context, result);
-        }
-        catch
-        {
-            await ForgetAsync(callerKeyId, idempotencyKey);
-            throw;
-        }
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (await FindAsync(slot, now, context.RequestAborted) is { } earlier)
+            {
+                return Answer(context, slot, earlier, requestHash);
+            }
 
-        if (response.Status is >= 200 and < 300)
-        {
-            await CompleteAsync(callerKeyId, idempotencyKey, Protect(response));
+            string? secret = null;
+            var expiresAt = now.AddHours(options.Value.IdempotencyWindowHours);
+            try
+            {
+                var result = await action(async (db, response, issuedSecret) =>
+                {
+                    var stored = WithoutSecret(await RenderAsync(context, response));
+                    db.IdempotencyRecords.Add(new IdempotencyRecord
+                    {
+                        CallerKeyId = callerKeyId,
+                        Key = idempotencyKey,
+                        RequestHash = requestHash,
+                        Response = JsonSerializer.Serialize(stored),
+                        CreatedAt = now,
+                        ExpiresAt = expiresAt,
+                    });
+                    secret = issuedSecret;
+                });
+                if (secret is not null)
+                {
+                    memory.RememberSecret(slot, secret, expiresAt);
+                }
+                return result;
+            }
+            catch (DbUpdateException clash) when (clash is not DbUpdateConcurrencyException && secret is not null)
+            {
+                // The unique index on (caller, key) settled a race with another process: the whole write was rolled
+                // back, and the winner's response is the answer.
+                if (await FindAsync(slot, now, CancellationToken.None) is { } winner)
+                {
+                    logger.LogInformation("Idempotency-Key race for caller {CallerKeyId} settled by the unique index; replaying", callerKeyId);
+                    return Answer(context, slot, winner, requestHash);
+                }
+                throw;
+            }
         }
-        else
+        finally
         {
-            await ForgetAsync(callerKeyId, idempotencyKey);
+            memory.InFlight.TryRemove(slot, out _);
         }
-        return new Replay(response, replayed: false);
     }
 
     public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken)
@@ -91,55 +129,38 @@ internal sealed class IdempotentRequests(
         return await db.IdempotencyRecords.Where(r => r.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
     }
 
-    /// <summary>Inserts a pending record and returns null, or returns the record that already holds this key.</summary>
-    private async Task<IdempotencyRecord?> ClaimAsync(string callerKeyId, string key, string requestHash, DateTime now, CancellationToken cancellationToken)
+    private async Task<IdempotencyRecord?> FindAsync(IdempotencyMemory.Slot slot, DateTime now, CancellationToken cancellationToken)
     {
-        // A holder can disappear between our clash and our read (its request failed and was forgotten); then
-        // the key is free again and we claim it on the next round. Three rounds make that race academic.
-        for (var attempt = 1; ; attempt++)
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.IdempotencyRecords.Where(r => r.CallerKeyId == slot.CallerKeyId && r.Key == slot.Key && r.ExpiresAt <= now)
+            .ExecuteDeleteAsync(cancellationToken);
+        return await db.IdempotencyRecords.AsNoTracking()
+            .SingleOrDefaultAsync(r => r.CallerKeyId == slot.CallerKeyId && r.Key == slot.Key, cancellationToken);
+    }
+
+    private IResult Answer(HttpContext context, IdempotencyMemory.Slot slot, IdempotencyRecord record, string requestHash)
+    {
+        if (record.RequestHash != requestHash)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await db.IdempotencyRecords.Where(r => r.CallerKeyId == callerKeyId && r.Key == key && r.ExpiresAt <= now)
-                .ExecuteDeleteAsync(cancellationToken);
-
-            db.IdempotencyRecords.Add(new IdempotencyRecord
-            {
-                CallerKeyId = callerKeyId,
-                Key = key,
-                RequestHash = requestHash,
-                CreatedAt = now,
-                ExpiresAt = now.AddHours(options.Value.IdempotencyWindowHours),
-            });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                return null;
-            }
-            catch (DbUpdateException) when (attempt < 3)
-            {
-                // The unique index on (caller, key) settled a race: someone else holds this key.
-                await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
-                var holder = await fresh.IdempotencyRecords.AsNoTracking()
-                    .SingleOrDefaultAsync(r => r.CallerKeyId == callerKeyId && r.Key == key, cancellationToken);
-                if (holder is not null)
-                {
-                    return holder;
-                }
-            }
+            return Reused(context);
         }
+        var stored = JsonSerializer.Deserialize<StoredResponse>(record.Response)!;
+        return new Replay(stored, memory.SecretOf(slot));
     }
 
-    private async Task CompleteAsync(string callerKeyId, string key, string protectedResponse)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        await db.IdempotencyRecords.Where(r => r.CallerKeyId == callerKeyId && r.Key == key)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.Completed, true).SetProperty(r => r.ProtectedResponse, protectedResponse));
-    }
+    private static IResult Reused(HttpContext context) =>
+        ApiResults.Error(context, 422, new ApiError("idempotency_key_reused",
+            $"This {HeaderName} was already used with a different request; use a new key for a new request.", HeaderName));
 
-    private async Task ForgetAsync(string callerKeyId, string key)
+    /// <summary>The response as stored: <c>result.value</c> (the secret) taken out.</summary>
+    private static StoredResponse WithoutSecret(StoredResponse response)
     {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        await db.IdempotencyRecords.Where(r => r.CallerKeyId == callerKeyId && r.Key == key && !r.Completed).ExecuteDeleteAsync();
+        var json = JsonNode.Parse(response.Body)!;
+        if (json["result"] is JsonObject result)
+        {
+            result.Remove("value");
+        }
+        return response with { Body = JsonSerializer.SerializeToUtf8Bytes(json) };
     }
 
     private static string Hash(string method, string path, byte[] body)
@@ -197,31 +218,70 @@ internal sealed class IdempotentRequests(
         using var buffer = new MemoryStream();
         scratch.Response.Body = buffer;
         await result.ExecuteAsync(scratch);
-        return new StoredResponse(scratch.Response.StatusCode, scratch.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null, buffer.ToArray());
+        return new StoredResponse(
+            scratch.Response.StatusCode,
+            scratch.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
+            scratch.Response.Headers.ETag.ToString() is { Length: > 0 } etag ? etag : null,
+            buffer.ToArray());
     }
 
-    private string Protect(StoredResponse response) => protector.Protect(JsonSerializer.Serialize(response));
-
-    private StoredResponse Unprotect(string protectedResponse) =>
-        JsonSerializer.Deserialize<StoredResponse>(protector.Unprotect(protectedResponse))!;
-
-    private sealed class Replay(StoredResponse response, bool replayed = true) : IResult
+    /// <summary>A remembered response, with its secret put back if this process still holds it, or a say-so if not.</summary>
+    private sealed class Replay(StoredResponse response, string? secret) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
+            var json = JsonNode.Parse(response.Body)!;
+            if (json["result"] is JsonObject result && response.Status is >= 200 and < 300)
+            {
+                result["value"] = secret;
+                if (secret is null)
+                {
+                    result["value_unavailable_reason"] = SecretUnavailableReason;
+                    httpContext.Response.Headers[SecretUnavailableHeader] = "true";
+                }
+            }
+
             httpContext.Response.StatusCode = response.Status;
             httpContext.Response.ContentType = "application/json; charset=utf-8";
             if (response.Location is not null)
             {
                 httpContext.Response.Headers.Location = response.Location;
             }
-            if (replayed)
+            if (response.ETag is not null)
             {
-                httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                httpContext.Response.Headers.ETag = response.ETag;
             }
-            await httpContext.Response.Body.WriteAsync(response.Body);
+            httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+            await httpContext.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(json));
         }
     }
+}
+
+/// <summary>
+/// What idempotency keeps in this process only: the requests running now (for 409), and the secrets of remembered
+/// responses, which are never written to disk. Bounded: when full, the oldest secrets go first and their
+/// replays say the secret is unavailable.
+/// </summary>
+internal sealed class IdempotencyMemory : IDisposable
+{
+    public const int MaxSecrets = 10_000;
+
+    public readonly record struct Slot(string CallerKeyId, string Key);
+
+    private readonly MemoryCache secrets = new(new MemoryCacheOptions { SizeLimit = MaxSecrets });
+
+    /// <summary>Caller and Idempotency-Key of each request running now, with its request hash.</summary>
+    public ConcurrentDictionary<Slot, string> InFlight { get; } = new();
+
+    public void RememberSecret(Slot slot, string secret, DateTime expiresAt) =>
+        secrets.Set(slot, secret, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = new DateTimeOffset(expiresAt, TimeSpan.Zero) });
+
+    public string? SecretOf(Slot slot) => secrets.TryGetValue(slot, out string? secret) ? secret : null;
+
+    /// <summary>What a restart does to memory.</summary>
+    public void ForgetSecrets() => secrets.Clear();
+
+    public void Dispose() => secrets.Dispose();
 }
 
 /// <summary>Deletes remembered responses (and so the secrets they hold) once their window has passed.</summary>

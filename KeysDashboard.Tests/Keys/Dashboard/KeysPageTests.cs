@@ -75,12 +75,13 @@ public sealed class KeysPageTests : DashboardContext
         page.Find("[data-testid=create-key]").Click();
         page.WaitForElement("[data-testid=key-name]").Input("Clicked twice");
 
-        SlowDatabase.Delay = TimeSpan.FromMilliseconds(300);
+        KeyWrites.Close();
         var first = page.Find("[data-testid=key-save]").ClickAsync(new());
-        Assert.False(first.IsCompleted, "the first click should still be saving");
+        await KeyWrites.Reached.WaitAsync(Xunit.TestContext.Current.CancellationToken);
+        // The first click's key is on its way to the database, held there: now the second click.
         var second = page.Find("[data-testid=key-save]").ClickAsync(new());
+        KeyWrites.Open();
         await Task.WhenAll(first, second);
-        SlowDatabase.Delay = TimeSpan.Zero;
 
         page.WaitForElement("[data-testid=reveal-dialog]");
         Assert.Single(await StoredKeysAsync());
@@ -179,21 +180,93 @@ public sealed class KeysPageTests : DashboardContext
         page.Find("[data-testid=regenerate-key]").Click();
         page.WaitForElement("[data-testid=regenerate-confirm]");
 
-        SlowDatabase.Delay = TimeSpan.FromMilliseconds(300);
+        KeyWrites.Close();
         var first = page.Find("[data-testid=regenerate-confirm]").ClickAsync(new());
+        await KeyWrites.Reached.WaitAsync(Xunit.TestContext.Current.CancellationToken);
 
-        // A second click has nothing to land on: the dialog closed on the first...
+        // While the rotation is held on its way to the database, a second click has nothing to land on: the
+        // dialog closed on the first...
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=regenerate-confirm]")));
-        // ...and while the rotation runs, the row's actions are disabled.
+        // ...and the row's actions are disabled.
         page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=regenerate-key]").HasAttribute("disabled")));
+        KeyWrites.Open();
         await first;
         var secret = page.WaitForElement("[data-testid=secret-value]", TimeSpan.FromSeconds(5)).GetAttribute("value")!;
-        SlowDatabase.Delay = TimeSpan.Zero;
 
         var stored = Assert.Single(await StoredKeysAsync());
         Assert.Equal(KeySecret.Hash(secret), stored.KeyHash);
         Assert.NotEqual(KeySecret.Hash(original.Secret), stored.KeyHash);
         await using var db = await Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<KeysDashboard.Data.ApplicationDbContext>>().CreateDbContextAsync();
         Assert.Equal(1, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.AuditEntries, e => e.Action == "key.regenerated"));
+    }
+
+    [Fact]
+    public async Task Saving_an_edit_that_leaves_the_expiry_alone_keeps_its_exact_time_of_day()
+    {
+        var expires = new DateTime(DateTime.UtcNow.Year + 1, 3, 14, 15, 9, 26, DateTimeKind.Utc);
+        var key = await Keys.CreateAsync(new KeyDraft("Timed", false, ["10.0.0.0/8"], expires), Admin);
+        var page = RenderWithProviders<KeysPage>();
+
+        OpenEdit(page);
+        page.Find("[data-testid=key-name]").Input("Timed v2");
+        await page.Find("[data-testid=key-save]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=key-form-dialog]")));
+        var stored = Assert.Single(await StoredKeysAsync());
+        Assert.Equal("Timed v2", stored.Name);
+        Assert.Equal(expires, stored.ExpiresAt);
+        Assert.Equal(["10.0.0.0/8"], stored.Ips);
+        Assert.Equal(key.Key.Version + 1, stored.Version);
+    }
+
+    [Fact]
+    public async Task A_change_made_elsewhere_while_the_edit_dialog_is_open_is_shown_and_not_overwritten()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Shared", false, ["10.0.0.0/8"], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        OpenEdit(page);
+
+        // Someone narrows the allowlist through the API while this admin renames the key.
+        await Keys.UpdateAsync(key.Key.Id, new KeyChanges(Ips: ["10.1.0.0/16"]), Admin);
+        page.Find("[data-testid=key-name]").Input("Shared renamed");
+        await page.Find("[data-testid=key-save]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("This key changed since you opened it", page.Find("[data-testid=key-conflict]").TextContent));
+        var stored = Assert.Single(await StoredKeysAsync());
+        Assert.Equal("Shared", stored.Name);
+        Assert.Equal(["10.1.0.0/16"], stored.Ips);
+
+        await page.Find("[data-testid=key-conflict-reload]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=key-conflict]")));
+        Assert.Equal("10.1.0.0/16", page.Find("textarea[data-testid=key-ips], [data-testid=key-ips] textarea").TextContent.Trim());
+        Assert.Equal("Shared", page.Find("input[data-testid=key-name], [data-testid=key-name] input").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task Overwrite_after_a_conflict_saves_only_the_fields_this_admin_changed()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Shared", false, ["10.0.0.0/8"], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        OpenEdit(page);
+        await Keys.UpdateAsync(key.Key.Id, new KeyChanges(Ips: ["10.1.0.0/16"]), Admin);
+        page.Find("[data-testid=key-name]").Input("Mine");
+        await page.Find("[data-testid=key-save]").ClickAsync(new());
+        page.WaitForElement("[data-testid=key-conflict]");
+
+        await page.Find("[data-testid=key-conflict-overwrite]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=key-form-dialog]")));
+        var stored = Assert.Single(await StoredKeysAsync());
+        Assert.Equal("Mine", stored.Name);
+        Assert.Equal(["10.1.0.0/16"], stored.Ips);
+    }
+
+    private static void OpenEdit(IRenderedComponent<Bunit.Rendering.ContainerFragment> page)
+    {
+        page.WaitForElement("[data-testid=edit-key]");
+        // Not awaited: the page's handler waits for the dialog to close.
+        page.Find("[data-testid=edit-key]").Click();
+        page.WaitForElement("[data-testid=key-form-dialog]");
     }
 }

@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace KeysDashboard.Keys.Api;
 
-/// <summary>A key as the API shows it (Vidbeo's fields and more). <c>value</c> appears only in the responses to create and regenerate.</summary>
+/// <summary>
+/// A key as the API shows it (Vidbeo's fields and more). <c>value</c> appears only in the responses to create and
+/// regenerate; in an idempotent replay whose secret this server no longer holds it is null and
+/// <c>value_unavailable_reason</c> says why (the replay itself is written by IdempotentRequests).
+/// </summary>
 public sealed record KeyResource(
     string Id,
     string Name,
@@ -20,7 +24,8 @@ public sealed record KeyResource(
     DateTime CreatedTime,
     string UpdatedBy,
     DateTime UpdatedTime,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ValueUnavailableReason = null)
 {
     public const string ApiType = "api";
     public const string ReadOnlyPermission = "fetch";

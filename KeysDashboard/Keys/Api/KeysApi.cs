@@ -124,11 +124,14 @@ internal static class KeysApi
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, KeyService keys, TimeProvider clock) =>
         await keys.FindAsync(id, context.RequestAborted) is { } key
-            ? ApiResults.Ok(KeyResource.From(key, clock.GetUtcNow().UtcDateTime))
+            ? WithETag(key, ApiResults.Ok(KeyResource.From(key, clock.GetUtcNow().UtcDateTime)))
             : ApiResults.NotFound(context);
 
-    private static IResult Me(HttpContext context, TimeProvider clock) =>
-        ApiResults.Ok(KeyResource.From(ApiKeyAuthenticationHandler.CallingKey(context)!, clock.GetUtcNow().UtcDateTime));
+    private static IResult Me(HttpContext context, TimeProvider clock)
+    {
+        var key = ApiKeyAuthenticationHandler.CallingKey(context)!;
+        return WithETag(key, ApiResults.Ok(KeyResource.From(key, clock.GetUtcNow().UtcDateTime)));
+    }
 
     private static async Task<IResult> CreateAsync(HttpContext context, KeyService keys, IdempotentRequests idempotency, TimeProvider clock)
     {
@@ -160,13 +163,15 @@ internal static class KeysApi
         }
 
         var caller = context.ApiActor();
-        return await idempotency.RunAsync(context, caller.Id, body.Raw, async () =>
+        return await idempotency.RunAsync(context, caller.Id, body.Raw, async remember =>
         {
+            IResult Response(IssuedKey issued) => WithETag(issued.Key, ApiResults.Created(
+                $"{context.Request.PathBase}/api/v2/keys/{issued.Key.Id}", KeyResource.From(issued.Key, clock.GetUtcNow().UtcDateTime, issued.Secret)));
             try
             {
-                var issued = await keys.CreateAsync(new KeyDraft(name ?? "", readOnly ?? false, ips ?? [], expires), caller, context.RequestAborted);
-                var location = $"{context.Request.PathBase}/api/v2/keys/{issued.Key.Id}";
-                return ApiResults.Created(location, KeyResource.From(issued.Key, clock.GetUtcNow().UtcDateTime, issued.Secret));
+                var issued = await keys.CreateAsync(new KeyDraft(name ?? "", readOnly ?? false, ips ?? [], expires), caller, context.RequestAborted,
+                    remember is null ? null : (db, issued) => remember(db, Response(issued), issued.Secret));
+                return Response(issued);
             }
             catch (KeyValidationException invalid)
             {
@@ -181,6 +186,11 @@ internal static class KeysApi
         if (body.Error is not null)
         {
             return body.Error;
+        }
+
+        if (!TryReadIfMatch(context, out var ifVersion, out var badIfMatch))
+        {
+            return badIfMatch;
         }
 
         var fields = new JsonFields(body.Body!.Value);
@@ -203,19 +213,39 @@ internal static class KeysApi
 
         try
         {
-            var updated = await keys.UpdateAsync(id, new KeyChanges(name, readOnly, ips, enabled, expires, clearExpiry), context.ApiActor(), context.RequestAborted);
-            return updated is null ? ApiResults.NotFound(context) : ApiResults.Ok(KeyResource.From(updated, clock.GetUtcNow().UtcDateTime));
+            var updated = await keys.UpdateAsync(
+                id, new KeyChanges(name, readOnly, ips, enabled, expires, clearExpiry), context.ApiActor(), context.RequestAborted, ifVersion);
+            return updated is null
+                ? ApiResults.NotFound(context)
+                : WithETag(updated, ApiResults.Ok(KeyResource.From(updated, clock.GetUtcNow().UtcDateTime)));
         }
         catch (KeyValidationException invalid)
         {
             return ValidationError(context, invalid);
         }
+        catch (KeyChangedException changed)
+        {
+            return Changed(context, changed, ifVersion);
+        }
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext context, KeyService keys) =>
-        await keys.DeleteAsync(id, context.ApiActor(), context.RequestAborted)
-            ? ApiResults.Ok(new { })
-            : ApiResults.NotFound(context);
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, KeyService keys)
+    {
+        if (!TryReadIfMatch(context, out var ifVersion, out var badIfMatch))
+        {
+            return badIfMatch;
+        }
+        try
+        {
+            return await keys.DeleteAsync(id, context.ApiActor(), context.RequestAborted, ifVersion)
+                ? ApiResults.Ok(new { })
+                : ApiResults.NotFound(context);
+        }
+        catch (KeyChangedException changed)
+        {
+            return Changed(context, changed, ifVersion);
+        }
+    }
 
     private static async Task<IResult> RegenerateAsync(string id, HttpContext context, KeyService keys, IdempotentRequests idempotency, TimeProvider clock)
     {
@@ -223,6 +253,11 @@ internal static class KeysApi
         if (body.Error is not null)
         {
             return body.Error;
+        }
+
+        if (!TryReadIfMatch(context, out var ifVersion, out var badIfMatch))
+        {
+            return badIfMatch;
         }
 
         long graceSeconds = 0;
@@ -242,12 +277,20 @@ internal static class KeysApi
         }
 
         var caller = context.ApiActor();
-        return await idempotency.RunAsync(context, caller.Id, body.Raw, async () =>
+        return await idempotency.RunAsync(context, caller.Id, body.Raw, async remember =>
         {
-            var issued = await keys.RegenerateAsync(id, TimeSpan.FromSeconds(graceSeconds), caller, context.RequestAborted);
-            return issued is null
-                ? ApiResults.NotFound(context)
-                : ApiResults.Ok(KeyResource.From(issued.Key, clock.GetUtcNow().UtcDateTime, issued.Secret));
+            IResult Response(IssuedKey issued) =>
+                WithETag(issued.Key, ApiResults.Ok(KeyResource.From(issued.Key, clock.GetUtcNow().UtcDateTime, issued.Secret)));
+            try
+            {
+                var issued = await keys.RegenerateAsync(id, TimeSpan.FromSeconds(graceSeconds), caller, context.RequestAborted, ifVersion,
+                    remember is null ? null : (db, issued) => remember(db, Response(issued), issued.Secret));
+                return issued is null ? ApiResults.NotFound(context) : Response(issued);
+            }
+            catch (KeyChangedException changed)
+            {
+                return Changed(context, changed, ifVersion);
+            }
         });
     }
 
@@ -314,6 +357,50 @@ internal static class KeysApi
         fields.Errors.AddRange(broken.SelectMany(e => e.Value.Select(m => new ApiError("invalid_value", m, e.Key))));
     }
 
+    /// <summary>A key's ETag: strong, and changed by every write of the key.</summary>
+    public static string ETagOf(ApiKey key) => $"\"{key.Version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    private static IResult WithETag(ApiKey key, IResult result) => new ETagged(ETagOf(key), result);
+
+    /// <summary>
+    /// Reads If-Match: absent means no precondition (null); <c>*</c> means any version of an existing key; else the
+    /// versions named by its strong entity tags (a weak tag never matches, RFC 9110 section 13.1.1). A header that
+    /// is not a list of entity tags is refused with 400 rather than guessed at.
+    /// </summary>
+    private static bool TryReadIfMatch(HttpContext context, out IReadOnlyCollection<int>? versions, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out IResult? error)
+    {
+        versions = null;
+        error = null;
+        var header = context.Request.Headers.IfMatch;
+        if (header.Count == 0)
+        {
+            return true;
+        }
+        if (!Microsoft.Net.Http.Headers.EntityTagHeaderValue.TryParseStrictList(header, out var tags) || tags.Count == 0)
+        {
+            error = ApiResults.Error(context, StatusCodes.Status400BadRequest, new ApiError("invalid_if_match",
+                "If-Match must be * or a list of entity tags as sent in ETag, such as \"3\".", "If-Match"));
+            return false;
+        }
+        if (tags.Any(t => t.Tag == "*"))
+        {
+            return true;
+        }
+        versions = [.. tags
+            .Where(t => !t.IsWeak)
+            .Select(t => int.TryParse(t.Tag.AsSpan(1, t.Tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1)
+            .Where(v => v > 0)];
+        return true;
+    }
+
+    private static IResult Changed(HttpContext context, KeyChangedException changed, IReadOnlyCollection<int>? ifVersion) =>
+        ifVersion is not null
+            ? ApiResults.Error(context, StatusCodes.Status412PreconditionFailed, new ApiError("precondition_failed",
+                $"The key has changed since the version named in If-Match (it is now {ETagOf(changed.Current)}); GET it again and decide on the fresh values.",
+                "If-Match"))
+            : ApiResults.Error(context, StatusCodes.Status409Conflict, new ApiError("conflict",
+                "The key is being changed by other requests at the same moment; retry."));
+
     private static IResult ValidationError(HttpContext context, KeyValidationException invalid) =>
         ApiResults.Error(context, 400, invalid.Errors.SelectMany(e => e.Value.Select(m => new ApiError("invalid_value", m, e.Key))));
 
@@ -337,4 +424,13 @@ internal static class KeysApi
         builder.WithHeaderParameter("If-Match",
             "The key's ETag from an earlier response: the request is refused with 412 if the key has changed since.",
             new() { Type = JsonSchemaType.String });
+
+    private sealed class ETagged(string etag, IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.ETag = etag;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }
