@@ -44,8 +44,8 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [InlineData("/api/v2/keys", "get", "200,400,401,403,429,500")]
     [InlineData("/api/v2/keys", "post", "201,400,401,403,409,413,415,422,429,500")]
     [InlineData("/api/v2/keys/{id}", "get", "200,401,403,404,429,500")]
-    [InlineData("/api/v2/keys/{id}", "patch", "200,400,401,403,404,412,413,415,429,500")]
-    [InlineData("/api/v2/keys/{id}", "delete", "200,401,403,404,412,429,500")]
+    [InlineData("/api/v2/keys/{id}", "patch", "200,400,401,403,404,409,412,413,415,429,500")]
+    [InlineData("/api/v2/keys/{id}", "delete", "200,400,401,403,404,409,412,429,500")]
     [InlineData("/api/v2/keys/{id}/regenerate", "post", "200,400,401,403,404,409,412,413,415,422,429,500")]
     [InlineData("/api/v2/me", "get", "200,401,403,429,500")]
     [InlineData("/api/v2/verify", "post", "200,400,401,403,413,415,429,500")]
@@ -59,8 +59,8 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
             [.. response.GetProperty("headers").EnumerateObject().Where(h => h.Value.TryGetProperty("required", out var r) && r.GetBoolean()).Select(h => h.Name).Order()];
 
         var create = paths.GetProperty("/api/v2/keys").GetProperty("post").GetProperty("responses");
-        Assert.Equal(["Location", "X-Request-Id"], RequiredHeaders(create.GetProperty("201")));
-        Assert.True(create.GetProperty("201").GetProperty("headers").TryGetProperty("ETag", out _));
+        Assert.Equal(["ETag", "Location", "X-Request-Id"], RequiredHeaders(create.GetProperty("201")));
+        Assert.True(create.GetProperty("201").GetProperty("headers").TryGetProperty("Idempotent-Secret-Unavailable", out _));
         Assert.Equal(["WWW-Authenticate", "X-Request-Id"], RequiredHeaders(create.GetProperty("401")));
         Assert.Equal(["Retry-After", "X-Request-Id"], RequiredHeaders(create.GetProperty("429")));
     }

@@ -19,7 +19,7 @@ public sealed class ExpectedRaceLoggingTests
         await using var scope = api.Services.CreateAsyncScope();
         var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<KeysDashboard.Data.ApplicationDbContext>>();
         var now = DateTime.UtcNow;
-        IdempotencyRecord Claim() => new() { CallerKeyId = "caller", Key = "retry-1", RequestHash = "h", CreatedAt = now, ExpiresAt = now.AddHours(1) };
+        IdempotencyRecord Claim() => new() { CallerKeyId = "caller", Key = "retry-1", RequestHash = "h", Response = "{}", CreatedAt = now, ExpiresAt = now.AddHours(1) };
 
         await using (var first = await factory.CreateDbContextAsync(TestContext.Current.CancellationToken))
         {

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Serialization;
 using KeysDashboard.Api;
+using KeysDashboard.Idempotency;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -67,6 +68,14 @@ internal sealed class ApiDocument : IOpenApiDocumentTransformer
                 if (response is OpenApiResponse concrete)
                 {
                     DescribeResponse(status, concrete);
+                    if (status is "200" or "201" && operation.Parameters?.Any(p => p.Name == IdempotentRequests.HeaderName) == true)
+                    {
+                        concrete.Headers!["Idempotent-Replayed"] = Header(
+                            "true when this is the remembered answer to an earlier request with the same Idempotency-Key.", required: false);
+                        concrete.Headers[IdempotentRequests.SecretUnavailableHeader] = Header(
+                            "true when a replayed answer cannot include the secret (the server restarted since, and secrets are never " +
+                            "stored): value is null; regenerate the key to get a new one.", required: false);
+                    }
                 }
             }
         }
@@ -91,7 +100,7 @@ internal sealed class ApiDocument : IOpenApiDocumentTransformer
         }
         if (status is "200" or "201" && response.Content?.Values.FirstOrDefault()?.Schema is OpenApiSchemaReference { Reference.Id: "ApiEnvelopeOfKeyResource" })
         {
-            response.Headers["ETag"] = Header("The key's version; send it back as If-Match to change the key only if nobody else has since.", required: false);
+            response.Headers["ETag"] = Header("The key's version; send it back as If-Match to change the key only if nobody else has since.");
         }
         response.Description = status switch
         {
@@ -99,7 +108,7 @@ internal sealed class ApiDocument : IOpenApiDocumentTransformer
             "401" => "No API key, or one that is malformed, unknown, disabled or expired.",
             "403" => "The key may not be used from this address, or a read-only key sent a write.",
             "404" => "No key with that id.",
-            "409" => "A request with the same Idempotency-Key is still being processed; retry shortly.",
+            "409" => "Another request is busy with the same thing (the same Idempotency-Key, or changes to the same key); retry shortly.",
             "412" => "If-Match does not match the key's current ETag: someone changed the key since you read it.",
             "413" => $"The body is larger than {JsonBody.MaxBytes / 1024} KiB.",
             "415" => "The body is not sent as application/json.",

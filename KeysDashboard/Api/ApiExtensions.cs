@@ -32,6 +32,7 @@ internal static class ApiExtensions
         services.AddHostedService<LastUsedFlusher>();
         services.AddSingleton<KeyCursor>();
         services.AddScoped<IdempotentRequests>();
+        services.AddSingleton<IdempotencyMemory>();
         services.AddHostedService<IdempotencySweeper>();
         services.AddExceptionHandler<ApiExceptionHandler>();
 

@@ -22,7 +22,7 @@ internal sealed class ApiOptions
     [Range(0, 1_000_000, ErrorMessage = "Api:VerificationsPerKeyPerMinute must be from 0 (off) to 1000000.")]
     public int VerificationsPerKeyPerMinute { get; set; } = 600;
 
-    /// <summary>How long an Idempotency-Key is remembered, and a replayed response kept (encrypted).</summary>
+    /// <summary>How long an Idempotency-Key is remembered with its response (the secret in it only in memory).</summary>
     [Range(1, 24 * 30, ErrorMessage = "Api:IdempotencyWindowHours must be from 1 to 720.")]
     public int IdempotencyWindowHours { get; set; } = 24;
 

@@ -15,8 +15,6 @@ internal static class KeysExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<KeyService>();
         builder.Services.AddScoped<KeyList>();
-        // Belongs with IdempotentRequests in AddApi; here to leave ApiExtensions.cs to its owner for now.
-        builder.Services.AddSingleton<KeysDashboard.Idempotency.IdempotencyMemory>();
 
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CircuitClientAddress>();

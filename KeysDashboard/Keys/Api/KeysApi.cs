@@ -56,14 +56,14 @@ internal static class KeysApi
             .WithIfMatch()
             .Accepts<UpdateKeyRequest>("application/json")
             .Produces<ApiEnvelope<KeyResource>>()
-            .ProducesEnvelopeErrors(400, 404, 412, 413, 415);
+            .ProducesEnvelopeErrors(400, 404, 409, 412, 413, 415);
         api.MapDelete("/keys/{id}", DeleteAsync).WithName("DeleteKey")
             .WithSummary("Delete a key; its secret stops working at once")
             .WithDescription("The result is an empty object. Send If-Match with the key's ETag to delete it only if nobody changed it " +
                 "since. Read/write keys only.")
             .WithIfMatch()
             .Produces<ApiEnvelope<object>>()
-            .ProducesEnvelopeErrors(404, 412);
+            .ProducesEnvelopeErrors(400, 404, 409, 412);
         api.MapPost("/keys/{id}/regenerate", RegenerateAsync).WithName("RegenerateKey")
             .WithSummary("Issue a new secret; the old one works for grace_period_seconds (0..86400, default 0)")
             .WithDescription("The body is optional. Send Idempotency-Key to make retries safe, and If-Match with the key's ETag to " +
