@@ -8,6 +8,8 @@ namespace KeysDashboard.Tests.Keys.Dashboard;
 
 public sealed class KeysPageTests : DashboardContext
 {
+    public KeysPageTests() => Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();
+
     [Fact]
     public void With_no_keys_the_page_tells_a_new_admin_what_to_do()
     {
