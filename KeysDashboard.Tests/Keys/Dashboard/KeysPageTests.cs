@@ -264,6 +264,67 @@ public sealed class KeysPageTests : DashboardContext
         Assert.Equal(["10.1.0.0/16"], stored.Ips);
     }
 
+    [Fact]
+    public async Task After_disable_and_enable_focus_goes_to_the_same_keys_new_button_not_the_page()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Focus me", false, [], null), Admin);
+        await Keys.CreateAsync(new KeyDraft("Another", false, [], null), Admin);
+        var focus = JSInterop.Setup<bool>("keysDashboard.focus", _ => true).SetResult(true);
+        var page = RenderWithProviders<KeysPage>();
+        var row = page.WaitForElement($"#key-{key.Key.Id}");
+
+        await row.QuerySelector("[data-testid=disable-key]")!.ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"#key-{key.Key.Id} [data-testid=enable-key]")));
+        page.WaitForAssertion(() => Assert.Equal($"toggle-{key.Key.Id}", FocusTargets(focus)[^1][0]));
+        Assert.Equal($"toggle-{key.Key.Id}", page.Find($"#key-{key.Key.Id} [data-testid=enable-key]").Id);
+    }
+
+    [Fact]
+    public async Task Closing_a_dialog_gives_focus_back_to_the_button_that_opened_it_or_its_row()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Opener", false, [], null), Admin);
+        var focus = JSInterop.Setup<bool>("keysDashboard.focus", _ => true).SetResult(true);
+        var page = RenderWithProviders<KeysPage>();
+
+        OpenEdit(page);
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal([$"edit-{key.Key.Id}", $"key-{key.Key.Id}"], FocusTargets(focus)[^1][..2]));
+        Assert.Equal($"edit-{key.Key.Id}", page.Find("[data-testid=edit-key]").Id);
+
+        page.Find("[data-testid=delete-key]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Delete Opener?", page.Markup));
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Delete key").ClickAsync(new());
+
+        // The row went with the key: the page's heading or Create button takes focus instead of nothing.
+        page.WaitForElement("[data-testid=empty-state]");
+        page.WaitForAssertion(() => Assert.Equal([$"delete-{key.Key.Id}", $"key-{key.Key.Id}", "create-key", "keys-heading"], FocusTargets(focus)[^1]));
+        Assert.NotNull(page.Find("#keys-heading"));
+    }
+
+    [Fact]
+    public async Task Times_are_shown_in_the_viewers_time_zone_with_utc_on_hover()
+    {
+        var expires = new DateTime(DateTime.UtcNow.Year + 1, 1, 15, 9, 30, 0, DateTimeKind.Utc);
+        var timed = await Keys.CreateAsync(new KeyDraft("Timed", false, [], expires), Admin);
+        JSInterop.Setup<string?>("keysDashboard.timeZone").SetResult("Asia/Tokyo");
+
+        var page = RenderWithProviders<KeysPage>();
+
+        page.WaitForAssertion(() =>
+        {
+            var time = page.Find($"#expires-{timed.Key.Id} time");
+            Assert.Equal($"{expires:yyyy-MM-dd}T09:30:00Z", time.GetAttribute("datetime"));
+            Assert.Equal($"{expires:yyyy-MM-dd} 09:30 UTC", time.GetAttribute("title"));
+            Assert.Equal($"{expires:yyyy-MM-dd} 18:30", time.TextContent);
+        });
+        Assert.Single(JSInterop.Invocations["keysDashboard.timeZone"]);
+    }
+
+    private static List<string[]> FocusTargets(JSRuntimeInvocationHandler<bool> focus) =>
+        [.. focus.Invocations.Select(i => (string[])i.Arguments[0]!)];
+
     private static void OpenEdit(IRenderedComponent<Bunit.Rendering.ContainerFragment> page)
     {
         page.WaitForElement("[data-testid=edit-key]");
