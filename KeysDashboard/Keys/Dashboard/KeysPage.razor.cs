@@ -39,8 +39,8 @@ public sealed partial class KeysPage : IDisposable
     private int openDialogs;
     private readonly CancellationTokenSource refreshStop = new();
 
-    // Dialogs put focus on their first control (the Name field, the first choice, Cancel), not on the dialog box.
-    private static readonly DialogOptions DialogOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true, DefaultFocus = DefaultFocus.FirstChild };
+    // Each dialog puts focus on its first control itself (FocusFirst): the Name field, the first choice, Cancel.
+    private static readonly DialogOptions DialogOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true, DefaultFocus = DefaultFocus.None };
 
     protected override async Task OnInitializedAsync()
     {
