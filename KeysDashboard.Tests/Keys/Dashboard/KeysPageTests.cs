@@ -322,6 +322,25 @@ public sealed class KeysPageTests : DashboardContext
         Assert.Single(JSInterop.Invocations["keysDashboard.timeZone"]);
     }
 
+    [Fact]
+    public async Task The_expand_button_says_whether_the_details_are_open_and_which_elements_it_controls()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Phone card", true, ["10.0.0.0/8"], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        var expand = page.WaitForElement("[data-testid=key-expand]");
+        Assert.Equal("false", expand.GetAttribute("aria-expanded"));
+        Assert.DoesNotContain("expanded", page.Find("[data-testid=key-row]").ClassList);
+
+        expand.Click();
+
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=key-expand]").GetAttribute("aria-expanded")));
+        Assert.Contains("expanded", page.Find("[data-testid=key-row]").ClassList);
+        var controlled = page.Find("[data-testid=key-expand]").GetAttribute("aria-controls")!.Split(' ');
+        Assert.All(controlled, id => Assert.NotNull(page.Find($"#{id}")));
+        Assert.NotNull(page.Find($"#actions-{key.Key.Id} [data-testid=edit-key]"));
+        Assert.Contains("10.0.0.0/8", page.Find($"#ips-{key.Key.Id}").TextContent);
+    }
+
     private static List<string[]> FocusTargets(JSRuntimeInvocationHandler<bool> focus) =>
         [.. focus.Invocations.Select(i => (string[])i.Arguments[0]!)];
 
