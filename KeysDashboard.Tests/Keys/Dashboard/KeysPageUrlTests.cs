@@ -123,6 +123,22 @@ public sealed class KeysPageUrlTests : DashboardContext
         Assert.Equal("http://localhost/keys?q=oth&sort=name", Navigation.Uri);
     }
 
+    [Fact]
+    public async Task A_link_with_nonsense_or_a_page_past_the_end_still_shows_keys()
+    {
+        await SeedAsync();
+        Navigation.NavigateTo("keys?status=gone&sort=%3Cscript%3E&dir=sideways&expiring=-1&size=3");
+
+        var page = RenderWithProviders<KeysPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(4, RowNames(page).Count));
+        Assert.Empty(page.FindAll("[data-testid=active-filter]"));
+
+        Navigation.NavigateTo("keys?size=10&page=40");
+        page.WaitForAssertion(() => Assert.Equal(4, RowNames(page).Count));
+        Assert.Contains("1–4 of 4", page.Find(".keys-pager").TextContent);
+    }
+
     private static string SelectedText(IRenderedComponent<Bunit.Rendering.ContainerFragment> page, string testId) =>
         page.Find($"[data-testid={testId}]").QuerySelector("input")?.GetAttribute("value") ?? page.Find($"[data-testid={testId}]").TextContent.Trim();
 

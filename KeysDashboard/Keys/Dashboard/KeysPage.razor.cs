@@ -71,6 +71,12 @@ public sealed partial class KeysPage : IDisposable
     /// <summary>Back and forward, or a link to another view of this page: show what the URL now says.</summary>
     private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
     {
+        var path = Navigation.ToBaseRelativePath(e.Location).Split('?', '#')[0].TrimEnd('/');
+        if (path is not ("" or "keys"))
+        {
+            // Leaving for another page: this one is about to go, and has nothing to show for that URL.
+            return;
+        }
         var parsed = KeysView.Parse(new Uri(e.Location).Query);
         // Our own replace of the URL comes back here; a searched secret is left out of the URL, so compare URLs.
         if (parsed.ToUrl() == view.ToUrl())
