@@ -172,7 +172,7 @@ public sealed partial class KeysPage : IDisposable
 
     private void ToggleFilters() => filtersOpen = !filtersOpen;
 
-    private void CloseFiltersAsync()
+    private void CloseFilters()
     {
         filtersOpen = false;
         focusNext = ["key-filters"];
