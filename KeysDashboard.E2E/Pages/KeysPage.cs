@@ -10,7 +10,14 @@ public sealed class KeysPage(IPage page) : BasePage(page)
     public ILocator RevealDialog => Page.GetByTestId("reveal-dialog");
     public ILocator SecretField => Page.GetByTestId("secret-value");
 
-    public ILocator Row(string keyName) => Page.Locator("tr").Filter(new() { Has = Page.GetByTestId("key-name-cell").GetByText(keyName, new() { Exact = true }) });
+    public ILocator Search => Page.GetByTestId("key-search");
+    public ILocator FiltersButton => Page.GetByTestId("key-filters");
+    public ILocator ActiveFilters => Page.GetByTestId("active-filter");
+
+    /// <summary>One key: a table row on a laptop, a card on a phone.</summary>
+    public ILocator Row(string keyName) => Page.GetByTestId("key-row").Filter(new() { Has = Page.GetByTestId("key-name-cell").GetByText(keyName, new() { Exact = true }) });
+
+    public ILocator RowNames => Page.GetByTestId("key-row").GetByTestId("key-name-cell");
 
     public async Task GotoAsync()
     {
@@ -63,7 +70,47 @@ public sealed class KeysPage(IPage page) : BasePage(page)
         await Expect(RevealDialog).ToBeHiddenAsync();
     }
 
-    public Task ClickRowActionAsync(string keyName, string action) => Row(keyName).GetByTestId(action).ClickAsync();
+    /// <summary>Clicks a key's action; on a phone, Edit, Regenerate and Delete are behind the card's expand button.</summary>
+    public async Task ClickRowActionAsync(string keyName, string action)
+    {
+        var button = Row(keyName).GetByTestId(action);
+        var expand = Row(keyName).GetByTestId("key-expand");
+        if (!await button.IsVisibleAsync() && await expand.IsVisibleAsync())
+        {
+            await ExpandAsync(keyName);
+        }
+        await button.ClickAsync();
+    }
+
+    public async Task ExpandAsync(string keyName)
+    {
+        var expand = Row(keyName).GetByTestId("key-expand");
+        if (await expand.GetAttributeAsync("aria-expanded") != "true")
+        {
+            await expand.ClickAsync();
+        }
+        await Expect(expand).ToHaveAttributeAsync("aria-expanded", "true");
+    }
+
+    public async Task OpenFiltersAsync()
+    {
+        if (await FiltersButton.GetAttributeAsync("aria-expanded") != "true")
+        {
+            await FiltersButton.ClickAsync();
+        }
+        await Expect(Page.GetByTestId("filter-status")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Picks an option of one of the panel's selects (filter-status, filter-access, filter-expiring, filter-unused, sort-by, sort-dir).</summary>
+    public async Task ChooseAsync(string selectTestId, string option)
+    {
+        await OpenFiltersAsync();
+        await Page.GetByTestId(selectTestId).ClickAsync();
+        await Page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
+        await Expect(Page.GetByTestId(selectTestId)).ToHaveTextAsync(option);
+    }
+
+    public Task ClearFiltersAsync() => Page.GetByTestId("filters-clear").ClickAsync();
 
     public ILocator Status(string keyName) => Row(keyName).GetByTestId("key-status");
 

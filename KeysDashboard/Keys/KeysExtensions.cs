@@ -15,6 +15,7 @@ internal static class KeysExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<KeyService>();
         builder.Services.AddScoped<KeyList>();
+        builder.Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();
 
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CircuitClientAddress>();

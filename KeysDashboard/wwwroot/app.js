@@ -1,6 +1,46 @@
-// Copies text for the one-time secret reveal. Falls back to a selection-based copy where the async
-// clipboard API is unavailable (plain http on a non-localhost host).
 window.keysDashboard = {
+    // The viewer's IANA time zone (e.g. "Europe/Berlin"), so the server can show times in it.
+    timeZone: function () {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    },
+    // Focuses the first of the given element ids that is on the page and visible; a dialog's opener may have
+    // been re-rendered, or gone with its row. Returns whether something took focus.
+    focus: function (ids) {
+        for (const id of ids) {
+            const element = document.getElementById(id);
+            if (element && element.getClientRects().length > 0) {
+                element.focus();
+                return true;
+            }
+        }
+        return false;
+    },
+    // Focuses the first control of the dialog the marker is in (its first field or button), not the dialog box.
+    // MudBlazor's focus trap settles a few frames after the dialog renders and may take focus to its own
+    // placeholder; so for half a second, whenever focus is not on a control, it is put on the first one.
+    focusDialog: function (marker) {
+        const controls = "input:not([type=hidden]):not([disabled]), textarea:not([disabled]), select:not([disabled]), button:not([disabled]), [tabindex='0']";
+        let checks = 0;
+        const settle = function () {
+            const dialog = marker.isConnected && (marker.closest("[role=dialog], .mud-dialog") || marker.parentElement);
+            if (!dialog) {
+                return;
+            }
+            const active = document.activeElement;
+            if (!active || !active.matches(controls)) {
+                const first = dialog.querySelector(controls);
+                if (first) {
+                    first.focus();
+                }
+            }
+            if (++checks < 10) {
+                setTimeout(settle, 50);
+            }
+        };
+        settle();
+    },
+    // Copies text for the one-time secret reveal. Falls back to a selection-based copy where the async
+    // clipboard API is unavailable (plain http on a non-localhost host).
     copyText: async function (text) {
         if (navigator.clipboard && window.isSecureContext) {
             await navigator.clipboard.writeText(text);

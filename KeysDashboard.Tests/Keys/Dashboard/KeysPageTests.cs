@@ -8,6 +8,8 @@ namespace KeysDashboard.Tests.Keys.Dashboard;
 
 public sealed class KeysPageTests : DashboardContext
 {
+    public KeysPageTests() => Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();
+
     [Fact]
     public void With_no_keys_the_page_tells_a_new_admin_what_to_do()
     {
@@ -261,6 +263,86 @@ public sealed class KeysPageTests : DashboardContext
         Assert.Equal("Mine", stored.Name);
         Assert.Equal(["10.1.0.0/16"], stored.Ips);
     }
+
+    [Fact]
+    public async Task After_disable_and_enable_focus_goes_to_the_same_keys_new_button_not_the_page()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Focus me", false, [], null), Admin);
+        await Keys.CreateAsync(new KeyDraft("Another", false, [], null), Admin);
+        var focus = JSInterop.Setup<bool>("keysDashboard.focus", _ => true).SetResult(true);
+        var page = RenderWithProviders<KeysPage>();
+        var row = page.WaitForElement($"#key-{key.Key.Id}");
+
+        await row.QuerySelector("[data-testid=disable-key]")!.ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"#key-{key.Key.Id} [data-testid=enable-key]")));
+        page.WaitForAssertion(() => Assert.Equal($"toggle-{key.Key.Id}", FocusTargets(focus)[^1][0]));
+        Assert.Equal($"toggle-{key.Key.Id}", page.Find($"#key-{key.Key.Id} [data-testid=enable-key]").Id);
+    }
+
+    [Fact]
+    public async Task Closing_a_dialog_gives_focus_back_to_the_button_that_opened_it_or_its_row()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Opener", false, [], null), Admin);
+        var focus = JSInterop.Setup<bool>("keysDashboard.focus", _ => true).SetResult(true);
+        var page = RenderWithProviders<KeysPage>();
+
+        OpenEdit(page);
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal([$"edit-{key.Key.Id}", $"key-{key.Key.Id}"], FocusTargets(focus)[^1][..2]));
+        Assert.Equal($"edit-{key.Key.Id}", page.Find("[data-testid=edit-key]").Id);
+
+        page.Find("[data-testid=delete-key]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Delete Opener?", page.Markup));
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Delete key").ClickAsync(new());
+
+        // The row went with the key: the page's heading or Create button takes focus instead of nothing.
+        page.WaitForElement("[data-testid=empty-state]");
+        page.WaitForAssertion(() => Assert.Equal([$"delete-{key.Key.Id}", $"key-{key.Key.Id}", "create-key", "keys-heading"], FocusTargets(focus)[^1]));
+        Assert.NotNull(page.Find("#keys-heading"));
+    }
+
+    [Fact]
+    public async Task Times_are_shown_in_the_viewers_time_zone_with_utc_on_hover()
+    {
+        var expires = new DateTime(DateTime.UtcNow.Year + 1, 1, 15, 9, 30, 0, DateTimeKind.Utc);
+        var timed = await Keys.CreateAsync(new KeyDraft("Timed", false, [], expires), Admin);
+        JSInterop.Setup<string?>("keysDashboard.timeZone").SetResult("Asia/Tokyo");
+
+        var page = RenderWithProviders<KeysPage>();
+
+        page.WaitForAssertion(() =>
+        {
+            var time = page.Find($"#expires-{timed.Key.Id} time");
+            Assert.Equal($"{expires:yyyy-MM-dd}T09:30:00Z", time.GetAttribute("datetime"));
+            Assert.Equal($"{expires:yyyy-MM-dd} 09:30 UTC", time.GetAttribute("title"));
+            Assert.Equal($"{expires:yyyy-MM-dd} 18:30", time.TextContent);
+        });
+        Assert.Single(JSInterop.Invocations["keysDashboard.timeZone"]);
+    }
+
+    [Fact]
+    public async Task The_expand_button_says_whether_the_details_are_open_and_which_elements_it_controls()
+    {
+        var key = await Keys.CreateAsync(new KeyDraft("Phone card", true, ["10.0.0.0/8"], null), Admin);
+        var page = RenderWithProviders<KeysPage>();
+        var expand = page.WaitForElement("[data-testid=key-expand]");
+        Assert.Equal("false", expand.GetAttribute("aria-expanded"));
+        Assert.DoesNotContain("expanded", page.Find("[data-testid=key-row]").ClassList);
+
+        expand.Click();
+
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=key-expand]").GetAttribute("aria-expanded")));
+        Assert.Contains("expanded", page.Find("[data-testid=key-row]").ClassList);
+        var controlled = page.Find("[data-testid=key-expand]").GetAttribute("aria-controls")!.Split(' ');
+        Assert.All(controlled, id => Assert.NotNull(page.Find($"#{id}")));
+        Assert.NotNull(page.Find($"#actions-{key.Key.Id} [data-testid=edit-key]"));
+        Assert.Contains("10.0.0.0/8", page.Find($"#ips-{key.Key.Id}").TextContent);
+    }
+
+    private static List<string[]> FocusTargets(JSRuntimeInvocationHandler<bool> focus) =>
+        [.. focus.Invocations.Select(i => (string[])i.Arguments[0]!)];
 
     private static void OpenEdit(IRenderedComponent<Bunit.Rendering.ContainerFragment> page)
     {

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace KeysDashboard.Keys.Dashboard;
@@ -11,28 +13,82 @@ public sealed partial class KeysPage : IDisposable
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private Microsoft.Extensions.Options.IOptions<KeyOptions> Options { get; set; } = default!;
 
-    private MudDataGrid<ApiKey> grid = default!;
-    private string? search;
+    // The URL is the truth for what is shown (search, filters, sort, page), so a link shows the same view.
+    private KeysView view = KeysView.Default;
+    private IReadOnlyList<ApiKey>? items;
+    private int total;
     private DateTime now;
+    private bool filtersOpen;
+    private readonly HashSet<string> expandedKeys = [];
+
+    // Element ids to focus after the next render, first one present wins: a closed dialog's opener, its row, the heading.
+    private string[]? focusNext;
+
+    // Only the latest load may show its rows: a slow search must not overwrite the answer to the next keystroke.
+    private CancellationTokenSource? loading;
 
     // Guards every action that writes: while one runs, the buttons are disabled and a second click (a double
     // click on regenerate, say) is ignored rather than making a second rotation.
     private bool busy;
 
-    // While a dialog is open the grid stays still, so that nothing moves under the admin's cursor.
+    // While a dialog is open the list stays still, so that nothing moves under the admin's cursor.
     private int openDialogs;
     private readonly CancellationTokenSource refreshStop = new();
 
-    private static readonly DialogOptions DialogOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true };
+    // Each dialog puts focus on its first control itself (FocusFirst): the Name field, the first choice, Cancel.
+    private static readonly DialogOptions DialogOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true, DefaultFocus = DefaultFocus.None };
 
-    protected override void OnAfterRender(bool firstRender)
+    protected override async Task OnInitializedAsync()
+    {
+        view = KeysView.Parse(new Uri(Navigation.Uri).Query);
+        Navigation.LocationChanged += OnLocationChanged;
+        await LoadAsync();
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (firstRender && Options.Value.DashboardRefreshSeconds > 0)
         {
             _ = RefreshPeriodicallyAsync(TimeSpan.FromSeconds(Options.Value.DashboardRefreshSeconds));
         }
+        if (focusNext is { } ids)
+        {
+            focusNext = null;
+            try
+            {
+                await JS.InvokeAsync<bool>("keysDashboard.focus", [ids]);
+            }
+            catch (JSDisconnectedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Back and forward, or a link to another view of this page: show what the URL now says.</summary>
+    private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
+    {
+        var path = Navigation.ToBaseRelativePath(e.Location).Split('?', '#')[0].TrimEnd('/');
+        if (path is not ("" or "keys"))
+        {
+            // Leaving for another page: this one is about to go, and has nothing to show for that URL.
+            return;
+        }
+        var parsed = KeysView.Parse(new Uri(e.Location).Query);
+        // Our own replace of the URL comes back here; a searched secret is left out of the URL, so compare URLs.
+        if (parsed.ToUrl() == view.ToUrl())
+        {
+            return;
+        }
+        view = parsed;
+        _ = InvokeAsync(async () =>
+        {
+            await LoadAsync();
+            StateHasChanged();
+        });
     }
 
     /// <summary>Keeps last-used times and statuses current on an open page, as the API records use.</summary>
@@ -45,7 +101,11 @@ public sealed partial class KeysPage : IDisposable
             {
                 if (!busy && Volatile.Read(ref openDialogs) == 0)
                 {
-                    await InvokeAsync(grid.ReloadServerData);
+                    await InvokeAsync(async () =>
+                    {
+                        await LoadAsync();
+                        StateHasChanged();
+                    });
                 }
             }
         }
@@ -56,8 +116,98 @@ public sealed partial class KeysPage : IDisposable
 
     public void Dispose()
     {
+        Navigation.LocationChanged -= OnLocationChanged;
         refreshStop.Cancel();
         refreshStop.Dispose();
+        loading?.Cancel();
+        loading?.Dispose();
+    }
+
+    private async Task LoadAsync()
+    {
+        loading?.Cancel();
+        loading?.Dispose();
+        var mine = loading = new CancellationTokenSource();
+        try
+        {
+            var asked = view;
+            var page = await KeyList.QueryAsync(asked.ToQuery(), mine.Token);
+            if (page.Items.Count == 0 && page.TotalItems > 0 && asked.Page > 0)
+            {
+                // A shared link to page 9 of what is now 2 pages: show the last page there is.
+                asked = asked with { Page = (page.TotalItems - 1) / asked.PageSize };
+                page = await KeyList.QueryAsync(asked.ToQuery(), mine.Token);
+            }
+            if (mine.IsCancellationRequested)
+            {
+                return;
+            }
+            now = Clock.GetUtcNow().UtcDateTime;
+            view = asked;
+            items = page.Items;
+            total = page.TotalItems;
+        }
+        catch (OperationCanceledException) when (mine.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Shows <paramref name="changed"/> and puts it in the URL; a new question starts on its first page.</summary>
+    private async Task ChangeViewAsync(KeysView changed)
+    {
+        view = changed.Page == view.Page && changed.PageSize == view.PageSize ? changed.FirstPage() : changed;
+        var url = view.ToUrl();
+        if (Navigation.ToBaseRelativePath(Navigation.Uri) != url)
+        {
+            Navigation.NavigateTo(url, replace: true);
+        }
+        await LoadAsync();
+    }
+
+    private Task SearchAsync(string? text) => ChangeViewAsync(view with { Search = string.IsNullOrWhiteSpace(text) ? null : text });
+
+    private Task GoToPageAsync(int page) => ChangeViewAsync(view with { Page = Math.Max(page, 0) });
+
+    private Task SetPageSizeAsync(int size) => ChangeViewAsync(view with { PageSize = size, Page = 0 });
+
+    private void ToggleFilters() => filtersOpen = !filtersOpen;
+
+    private void CloseFilters()
+    {
+        filtersOpen = false;
+        focusNext = ["key-filters"];
+    }
+
+    private void ToggleExpanded(string keyId)
+    {
+        if (!expandedKeys.Remove(keyId))
+        {
+            expandedKeys.Add(keyId);
+        }
+    }
+
+    private static string DetailIds(string keyId) =>
+        string.Join(' ', new[] { "access", "ips", "expires", "created", "used", "actions" }.Select(part => $"{part}-{keyId}"));
+
+    /// <summary>Each active filter as a chip label and the view without it.</summary>
+    private IEnumerable<(string Label, KeysView Without)> ActiveFilters()
+    {
+        if (view.Status is { } status)
+        {
+            yield return ($"Status: {status}", view with { Status = null });
+        }
+        if (view.ReadOnly is { } readOnly)
+        {
+            yield return (readOnly ? "Read-only" : "Read/write", view with { ReadOnly = null });
+        }
+        if (view.ExpiringWithinDays is { } days)
+        {
+            yield return ($"Expiring within {days} days", view with { ExpiringWithinDays = null });
+        }
+        if (view.Unused is { } unused)
+        {
+            yield return (unused.Days is { } d ? $"Not used in {d} days" : "Never used", view with { Unused = null });
+        }
     }
 
     private async Task<IDialogReference> ShowDialogAsync<TDialog>(string title, DialogParameters parameters) where TDialog : IComponent
@@ -68,31 +218,11 @@ public sealed partial class KeysPage : IDisposable
         return dialog;
     }
 
-    private async Task<GridData<ApiKey>> LoadAsync(GridState<ApiKey> state, CancellationToken cancellationToken)
+    /// <summary>After a dialog or an action, focus goes back where the admin was: the button, else its row, else the heading.</summary>
+    private void FocusAfterRender(params string[] ids)
     {
-        now = Clock.GetUtcNow().UtcDateTime;
-        var sort = state.SortDefinitions.FirstOrDefault();
-        var query = new KeyListQuery(
-            Search: search,
-            SortBy: sort?.SortBy switch
-            {
-                nameof(ApiKey.Name) => KeySort.Name,
-                nameof(ApiKey.ExpiresAt) => KeySort.Expires,
-                nameof(ApiKey.LastUsedAt) => KeySort.LastUsed,
-                nameof(ApiKey.Enabled) => KeySort.Status,
-                _ => KeySort.Created,
-            },
-            Descending: sort?.Descending ?? true,
-            Page: state.Page,
-            PageSize: state.PageSize);
-        var page = await KeyList.QueryAsync(query, cancellationToken);
-        return new GridData<ApiKey> { Items = page.Items, TotalItems = page.TotalItems };
-    }
-
-    private async Task SearchAsync(string? text)
-    {
-        search = text;
-        await grid.ReloadServerData();
+        focusNext = [.. ids, "create-key", "keys-heading"];
+        StateHasChanged();
     }
 
     private async Task CreateAsync()
@@ -100,9 +230,10 @@ public sealed partial class KeysPage : IDisposable
         var dialog = await ShowDialogAsync<KeyFormDialog>("Create API key", []);
         if (await dialog.Result is { Canceled: false, Data: IssuedKey issued })
         {
-            await grid.ReloadServerData();
+            await LoadAsync();
             await RevealAsync(issued, "Your new API key");
         }
+        FocusAfterRender("create-key");
     }
 
     private async Task EditAsync(ApiKey key)
@@ -112,17 +243,23 @@ public sealed partial class KeysPage : IDisposable
         if (await dialog.Result is { Canceled: false, Data: ApiKey saved })
         {
             Snackbar.Add($"Saved {saved.Name}.", Severity.Success);
-            await grid.ReloadServerData();
+            await LoadAsync();
         }
+        FocusAfterRender($"edit-{key.Id}", $"key-{key.Id}");
     }
 
-    private Task SetEnabledAsync(ApiKey key, bool enabled) => RunAsync(async () =>
+    private async Task SetEnabledAsync(ApiKey key, bool enabled)
     {
-        var updated = await Keys.SetEnabledAsync(key.Id, enabled, await DashboardActor.GetAsync());
-        Snackbar.Add(
-            updated is null ? $"{key.Name} no longer exists." : enabled ? $"Enabled {key.Name}." : $"Disabled {key.Name}. Requests with it are refused from now on.",
-            updated is null ? Severity.Warning : Severity.Success);
-    });
+        await RunAsync(async () =>
+        {
+            var updated = await Keys.SetEnabledAsync(key.Id, enabled, await DashboardActor.GetAsync());
+            Snackbar.Add(
+                updated is null ? $"{key.Name} no longer exists." : enabled ? $"Enabled {key.Name}." : $"Disabled {key.Name}. Requests with it are refused from now on.",
+                updated is null ? Severity.Warning : Severity.Success);
+        });
+        // The button turned from Disable into Enable (or back); the admin stays on it, not on the page body.
+        FocusAfterRender($"toggle-{key.Id}", $"key-{key.Id}");
+    }
 
     private async Task RegenerateAsync(ApiKey key)
     {
@@ -130,6 +267,7 @@ public sealed partial class KeysPage : IDisposable
         var dialog = await ShowDialogAsync<RegenerateDialog>($"Regenerate {key.Name}", parameters);
         if (await dialog.Result is not { Canceled: false, Data: TimeSpan grace })
         {
+            FocusAfterRender($"regenerate-{key.Id}", $"key-{key.Id}");
             return;
         }
 
@@ -146,22 +284,22 @@ public sealed partial class KeysPage : IDisposable
         {
             await RevealAsync(issued, $"New secret for {key.Name}");
         }
+        FocusAfterRender($"regenerate-{key.Id}", $"key-{key.Id}");
     }
 
     private async Task DeleteAsync(ApiKey key)
     {
         var parameters = new DialogParameters<ConfirmDeleteDialog> { { d => d.KeyName, key.Name }, { d => d.Masked, key.Masked } };
         var dialog = await ShowDialogAsync<ConfirmDeleteDialog>($"Delete {key.Name}", parameters);
-        if (await dialog.Result is not { Canceled: false })
+        if (await dialog.Result is { Canceled: false })
         {
-            return;
+            await RunAsync(async () =>
+            {
+                var deleted = await Keys.DeleteAsync(key.Id, await DashboardActor.GetAsync());
+                Snackbar.Add(deleted ? $"Deleted {key.Name}." : $"{key.Name} was already deleted.", deleted ? Severity.Success : Severity.Info);
+            });
         }
-
-        await RunAsync(async () =>
-        {
-            var deleted = await Keys.DeleteAsync(key.Id, await DashboardActor.GetAsync());
-            Snackbar.Add(deleted ? $"Deleted {key.Name}." : $"{key.Name} was already deleted.", deleted ? Severity.Success : Severity.Info);
-        });
+        FocusAfterRender($"delete-{key.Id}", $"key-{key.Id}");
     }
 
     private async Task RevealAsync(IssuedKey issued, string title)
@@ -193,7 +331,8 @@ public sealed partial class KeysPage : IDisposable
         finally
         {
             busy = false;
-            await grid.ReloadServerData();
+            await LoadAsync();
+            StateHasChanged();
         }
     }
 
@@ -204,5 +343,10 @@ public sealed partial class KeysPage : IDisposable
         _ => Color.Error,
     };
 
-    private static string Format(DateTime? time) => time?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    private static string StatusIcon(KeyStatus status) => status switch
+    {
+        KeyStatus.Enabled => Icons.Material.Filled.CheckCircle,
+        KeyStatus.Disabled => Icons.Material.Filled.Block,
+        _ => Icons.Material.Filled.EventBusy,
+    };
 }
