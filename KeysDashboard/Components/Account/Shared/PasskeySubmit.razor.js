@@ -58,11 +58,23 @@ customElements.define('passkey-submit', class extends HTMLElement {
             requestTokenValue: this.getAttribute('request-token-value'),
         };
 
+        // Where passkeys cannot work, the button stays hidden, or shows disabled beside its explanation when the
+        // page has one; either way nothing is listened for and nothing calls WebAuthn.
         const root = this.closest('.passkey-submit');
-        root?.querySelector('[data-passkey-option]')?.toggleAttribute('hidden', !passkeysUsable);
-        root?.querySelector('[data-passkey-unavailable]')?.toggleAttribute('hidden', passkeysUsable);
+        const option = root?.querySelector('[data-passkey-option]');
+        const unavailable = root?.querySelector('[data-passkey-unavailable]');
         if (!passkeysUsable) {
+            if (option && unavailable) {
+                const button = option.querySelector('button');
+                button.disabled = true;
+                button.setAttribute('aria-describedby', unavailable.id);
+                unavailable.hidden = false;
+                option.hidden = false;
+            }
             return;
+        }
+        if (option) {
+            option.hidden = false;
         }
 
         this.internals.form.addEventListener('submit', (event) => {
