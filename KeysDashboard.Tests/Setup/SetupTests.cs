@@ -129,6 +129,9 @@ public sealed class SetupTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Create the owner account", html);
         Assert.Contains("mud-input-error", html);
+        // The cursor goes to the first field to fix, and only there.
+        var focused = Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<input[^>]*autofocus[^>]*>"));
+        Assert.Contains("aria-invalid=\"true\"", focused.Value);
         Assert.DoesNotContain(password, html);
         Assert.DoesNotContain(confirmation, html);
         Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync()));
