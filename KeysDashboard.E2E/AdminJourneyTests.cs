@@ -111,7 +111,7 @@ public sealed class AdminJourneyTests : BrowserSession
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Your account" })).ToBeVisibleAsync();
         await Page.GetByRole(AriaRole.Link, new() { Name = "Two-factor authentication" }).ClickAsync();
         await Page.GetByRole(AriaRole.Link, new() { Name = "Add authenticator app" }).ClickAsync();
-        await Expect(Page.GetByText("Scan the QR Code or enter this key")).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Set up an authenticator app" })).ToBeVisibleAsync();
         await ScreenshotAsync("14-two-factor");
         await Page.GetByRole(AriaRole.Link, new() { Name = "Passkeys" }).ClickAsync();
         await ScreenshotAsync("15-passkeys");

@@ -109,6 +109,34 @@ public sealed class SetupTests
         Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync()));
     }
 
+    [Theory]
+    [InlineData("owner@example.com", "Echo-5d1x", "Echo-5d1x")]
+    [InlineData("owner@example.com", "Long-Enough-Echo-8e20", "Different-Echo-3f7c")]
+    [InlineData("not an email", "Long-Enough-Echo-8e20", "Long-Enough-Echo-8e20")]
+    public async Task A_rejected_setup_form_never_sends_a_password_back(string email, string password, string confirmation)
+    {
+        await using var app = new AppFactory();
+        var client = app.CreateBrowserLikeClient();
+
+        var response = await FormPost.SubmitAsync(client, "/setup", "setup", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = confirmation,
+        });
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Create the owner account", html);
+        Assert.Contains("mud-input-error", html);
+        // The cursor goes to the first field to fix, and only there.
+        var focused = Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<input[^>]*autofocus[^>]*>"));
+        Assert.Contains("aria-invalid=\"true\"", focused.Value);
+        Assert.DoesNotContain(password, html);
+        Assert.DoesNotContain(confirmation, html);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync()));
+    }
+
     [Fact]
     public async Task Bootstrap_settings_create_the_owner_at_start()
     {

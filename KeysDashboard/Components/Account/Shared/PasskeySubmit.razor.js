@@ -4,6 +4,12 @@
     typeof window.PublicKeyCredential.parseCreationOptionsFromJSON === 'function' &&
     typeof window.PublicKeyCredential.parseRequestOptionsFromJSON === 'function';
 
+// WebAuthn needs a secure context (https, or http on localhost) and a domain name: on plain http Chromium hides
+// PublicKeyCredential, and on an IP address (http://127.0.0.1:5080) every call fails with a SecurityError because
+// an address cannot be a relying party id. Where it cannot work the page never offers it and never calls it.
+const hostIsIpAddress = /^\d{1,3}(\.\d{1,3}){3}$/.test(location.hostname) || location.hostname.includes(':');
+const passkeysUsable = window.isSecureContext && browserSupportsPasskeys && !hostIsIpAddress;
+
 async function fetchWithErrorHandling(url, options = {}) {
     const response = await fetch(url, {
         credentials: 'include',
@@ -51,6 +57,25 @@ customElements.define('passkey-submit', class extends HTMLElement {
             requestTokenName: this.getAttribute('request-token-name'),
             requestTokenValue: this.getAttribute('request-token-value'),
         };
+
+        // Where passkeys cannot work, the button stays hidden, or shows disabled beside its explanation when the
+        // page has one; either way nothing is listened for and nothing calls WebAuthn.
+        const root = this.closest('.passkey-submit');
+        const option = root?.querySelector('[data-passkey-option]');
+        const unavailable = root?.querySelector('[data-passkey-unavailable]');
+        if (!passkeysUsable) {
+            if (option && unavailable) {
+                const button = option.querySelector('button');
+                button.disabled = true;
+                button.setAttribute('aria-describedby', unavailable.id);
+                unavailable.hidden = false;
+                option.hidden = false;
+            }
+            return;
+        }
+        if (option) {
+            option.hidden = false;
+        }
 
         this.internals.form.addEventListener('submit', (event) => {
             if (event.submitter?.name === '__passkeySubmit') {
