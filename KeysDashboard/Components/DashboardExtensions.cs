@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using KeysDashboard.Components;
+using KeysDashboard.Components.Layout;
 using MudBlazor.Services;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -11,11 +12,14 @@ internal static class DashboardExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices(options =>
         {
-            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
-            // Newest on top, and room for a few: a queued message would otherwise wait behind stale ones.
+            // At the top and brief: at the bottom of a phone, stacked messages covered the pager and the last rows.
+            // Two at most, newest on top, a repeat of the same message not stacked again.
+            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.TopCenter;
             options.SnackbarConfiguration.NewestOnTop = true;
-            options.SnackbarConfiguration.MaxDisplayedSnackbars = 3;
-            options.SnackbarConfiguration.VisibleStateDuration = 3000;
+            options.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
+            options.SnackbarConfiguration.PreventDuplicates = true;
+            options.SnackbarConfiguration.VisibleStateDuration = 4000;
+            options.SnackbarConfiguration.SnackbarVariant = MudBlazor.Variant.Filled;
         });
         // Static web assets (MudBlazor's CSS and JS) are served from the build output in every environment, not
         // only Development, so `dotnet run` in Production looks the same as a published app.
@@ -29,6 +33,14 @@ internal static class DashboardExtensions
     {
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.Use((context, next) =>
+        {
+            if (HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/api"))
+            {
+                SystemColorScheme.RequestHint(context.Response);
+            }
+            return next(context);
+        });
         app.UseOwnerSetupRedirect();
         app.UseAntiforgery();
         return app;
