@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics;
 using KeysDashboard.Components;
 using KeysDashboard.Components.Layout;
 using MudBlazor.Services;
@@ -31,11 +32,16 @@ internal static class DashboardExtensions
 
     public static WebApplication UseDashboard(this WebApplication app)
     {
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // On the app itself, not in a UseWhen branch: a branch loses the app's endpoint routes, so the re-executed
+        // /not-found matched nothing and unknown pages answered an empty 404. API answers keep their own 404 bodies.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            if (HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/api"))
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            }
+            else if (HttpMethods.IsGet(context.Request.Method))
             {
                 SystemColorScheme.RequestHint(context.Response);
             }

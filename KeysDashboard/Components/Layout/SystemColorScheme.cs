@@ -22,6 +22,9 @@ internal static class SystemColorScheme
     public static void RequestHint(HttpResponse response)
     {
         response.Headers["Accept-CH"] = HintHeader;
-        response.Headers.Append("Vary", HintHeader);
+        if (!response.Headers.Vary.Contains(HintHeader))
+        {
+            response.Headers.Append("Vary", HintHeader);
+        }
     }
 }
