@@ -62,6 +62,20 @@ public sealed class MainLayoutTests : DashboardContext
     }
 
     [Fact]
+    public async Task Without_a_choice_carried_from_the_prerender_the_layout_reads_the_cookie_in_the_browser_and_keeps_it()
+    {
+        JSInterop.Setup<string?>("keysDashboard.getTheme").SetResult("dark");
+        var layout = RenderLayout();
+        var provider = layout.FindComponent<MudThemeProvider>();
+
+        layout.WaitForAssertion(() => Assert.Equal(DarkSurface, Surface(layout)));
+        await layout.InvokeAsync(() => provider.Instance.SystemDarkModeChangedAsync(false));
+
+        Assert.Equal(DarkSurface, Surface(layout));
+        Assert.Equal("Switch to light theme", layout.Find("[data-testid=theme-toggle]").GetAttribute("aria-label"));
+    }
+
+    [Fact]
     public void The_menu_button_opens_a_drawer_with_the_links_and_the_one_sign_out_and_Escape_closes_it()
     {
         var layout = RenderLayout();

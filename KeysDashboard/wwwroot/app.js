@@ -30,6 +30,11 @@ window.keysDashboard.setTheme = function (theme) {
     document.documentElement.setAttribute("data-theme", theme);
 };
 
+window.keysDashboard.getTheme = function () {
+    const match = document.cookie.match(/(?:^|;\s*)kd_theme=([^;]*)/);
+    return match ? match[1] : null;
+};
+
 // "Skip to content" moves focus itself: Blazor routes a bare #fragment link against <base href="/">, which would
 // navigate to the home page instead of staying here.
 document.addEventListener("click", function (event) {

@@ -56,6 +56,12 @@ public sealed partial class MainLayout
         if (firstRender)
         {
             interactive = true;
+            if (ThemeChoice is null)
+            {
+                // Not carried over from the prerender (a re-executed 404 page persists no state): ask the browser.
+                ThemeChoice = ThemeCookie.Parse(await JS.InvokeAsync<string?>("keysDashboard.getTheme"));
+                isDarkMode = ThemeChoice == ThemeCookie.Dark;
+            }
             if (ThemeChoice is null && themeProvider is not null)
             {
                 isDarkMode = await themeProvider.GetSystemDarkModeAsync();
