@@ -20,4 +20,17 @@ public sealed class NotFoundPageTests
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
         Assert.Equal("application/json", api.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task A_refused_form_post_is_not_dressed_up_as_a_missing_page()
+    {
+        await using var app = new AppFactory();
+        var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+
+        // No antiforgery token: refused with 400, which is not "there is nothing at this address".
+        using var response = await client.PostAsync("/Account/Logout", new FormUrlEncodedContent([]), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("Page not found", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
 }

@@ -35,17 +35,19 @@ internal static class DashboardExtensions
         // On the app itself, not in a UseWhen branch: a branch loses the app's endpoint routes, so the re-executed
         // /not-found matched nothing and unknown pages answered an empty 404. API answers keep their own 404 bodies.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/api"))
-            {
-                context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
-            }
-            else if (HttpMethods.IsGet(context.Request.Method))
+            var api = context.Request.Path.StartsWithSegments("/api");
+            if (!api && HttpMethods.IsGet(context.Request.Method))
             {
                 SystemColorScheme.RequestHint(context.Response);
             }
-            return next(context);
+            await next(context);
+            // Only "no such page" gets the not-found page; a bare 400 (a stale antiforgery token) or 405 is not one.
+            if (api || context.Response.StatusCode != StatusCodes.Status404NotFound)
+            {
+                context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            }
         });
         app.UseOwnerSetupRedirect();
         app.UseAntiforgery();
