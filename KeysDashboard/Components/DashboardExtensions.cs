@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics;
 using KeysDashboard.Components;
+using KeysDashboard.Components.Layout;
 using MudBlazor.Services;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -11,11 +13,14 @@ internal static class DashboardExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices(options =>
         {
-            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
-            // Newest on top, and room for a few: a queued message would otherwise wait behind stale ones.
+            // At the top and brief: at the bottom of a phone, stacked messages covered the pager and the last rows.
+            // Two at most, newest on top, a repeat of the same message not stacked again.
+            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.TopCenter;
             options.SnackbarConfiguration.NewestOnTop = true;
-            options.SnackbarConfiguration.MaxDisplayedSnackbars = 3;
-            options.SnackbarConfiguration.VisibleStateDuration = 3000;
+            options.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
+            options.SnackbarConfiguration.PreventDuplicates = true;
+            options.SnackbarConfiguration.VisibleStateDuration = 4000;
+            options.SnackbarConfiguration.SnackbarVariant = MudBlazor.Variant.Filled;
         });
         // Static web assets (MudBlazor's CSS and JS) are served from the build output in every environment, not
         // only Development, so `dotnet run` in Production looks the same as a published app.
@@ -27,8 +32,23 @@ internal static class DashboardExtensions
 
     public static WebApplication UseDashboard(this WebApplication app)
     {
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // On the app itself, not in a UseWhen branch: a branch loses the app's endpoint routes, so the re-executed
+        // /not-found matched nothing and unknown pages answered an empty 404. API answers keep their own 404 bodies.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use(async (context, next) =>
+        {
+            var api = context.Request.Path.StartsWithSegments("/api");
+            if (!api && HttpMethods.IsGet(context.Request.Method))
+            {
+                SystemColorScheme.RequestHint(context.Response);
+            }
+            await next(context);
+            // Only "no such page" gets the not-found page; a bare 400 (a stale antiforgery token) or 405 is not one.
+            if (api || context.Response.StatusCode != StatusCodes.Status404NotFound)
+            {
+                context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            }
+        });
         app.UseOwnerSetupRedirect();
         app.UseAntiforgery();
         return app;
