@@ -42,6 +42,7 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
         Services.AddOptions<KeysDashboard.Keys.KeyOptions>().Configure(o => o.DashboardRefreshSeconds = 0);
         Services.AddScoped<KeyService>();
         Services.AddScoped<KeyList>();
+        Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();
         Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         Services.AddScoped<CircuitClientAddress>();
         Services.AddScoped<DashboardActor>();
