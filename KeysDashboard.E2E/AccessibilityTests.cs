@@ -76,9 +76,9 @@ public abstract class AccessibilityTests(Viewport viewport) : BrowserSession(vie
         await CheckAsync("keys-5", async () =>
         {
             await keys.GotoAsync();
-            await Expect(Row("Old CI runner")).ToBeVisibleAsync();
+            await Expect(new KeyList(Page).RowOrTableRow("Old CI runner")).ToBeVisibleAsync();
             await ClickRowActionAsync(list, "Old CI runner", "disable-key");
-            await Expect(Row("Old CI runner").GetByTestId("key-status")).ToHaveTextAsync("Disabled");
+            await Expect(new KeyList(Page).RowOrTableRow("Old CI runner").GetByTestId("key-status")).ToHaveTextAsync("Disabled");
         });
 
         await CheckDialogAsync("edit-dialog", keys, list, "edit-key", Page.GetByTestId("key-form-dialog"));
@@ -161,14 +161,9 @@ public abstract class AccessibilityTests(Viewport viewport) : BrowserSession(vie
             $"At {Viewport}, {failures.Count} state(s) failed (table: artifacts/e2e/axe-{Viewport.Name}.md):\n\n" + string.Join("\n", failures));
     }
 
-    /// <summary>A key's row, whether it is the contract's key-row (card or row at any width) or the table row before it.</summary>
-    private ILocator Row(string keyName) =>
-        Page.GetByTestId("key-row").Or(Page.Locator("tbody tr"))
-            .Filter(new() { Has = Page.GetByTestId("key-name-cell").GetByText(keyName, new() { Exact = true }) });
-
     private async Task ClickRowActionAsync(KeyList list, string keyName, string action)
     {
-        var button = Row(keyName).GetByTestId(action);
+        var button = list.RowOrTableRow(keyName).GetByTestId(action);
         if (!await button.IsVisibleAsync())
         {
             await list.ExpandIfCollapsedAsync(keyName);
@@ -292,7 +287,7 @@ public abstract class AccessibilityTests(Viewport viewport) : BrowserSession(vie
             () => [...document.querySelectorAll('body *')]
                 .filter(e => {
                     const r = e.getBoundingClientRect();
-                    if (r.width === 0 || r.height === 0 || r.right <= {{Viewport.Width}} + 1 || r.left >= {{Viewport.Width}}) return false;
+                    if (r.width === 0 || r.height === 0 || r.right <= {{Viewport.Width}} + 1) return false;
                     const style = getComputedStyle(e);
                     return style.visibility !== 'hidden' && style.display !== 'none' && e.children.length === 0 && (e.textContent.trim() || e.matches('input,button,svg,img'));
                 })

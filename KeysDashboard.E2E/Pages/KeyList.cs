@@ -18,6 +18,22 @@ public sealed class KeyList(IPage page)
 
     public ILocator Status(string keyName) => Row(keyName).GetByTestId("key-status");
 
+    /// <summary>
+    /// The contract's key-row, or the table row the list had before it, for tests whose subject is not the row element
+    /// itself (focus, axe), so that they measure the page either way.
+    /// </summary>
+    public ILocator RowOrTableRow(string keyName) =>
+        Rows.Or(page.Locator("tbody tr"))
+            .Filter(new() { Has = page.GetByTestId("key-name-cell").GetByText(keyName, new() { Exact = true }) });
+
+    /// <summary>Waits for the named key on screen, then fails with the contract's words if it is not inside a key-row.</summary>
+    public async Task ExpectKeyRowsAsync(string someKeyName)
+    {
+        await Expect(page.GetByTestId("key-name-cell").GetByText(someKeyName, new() { Exact = true }).First).ToBeVisibleAsync();
+        Assert.True(await Row(someKeyName).CountAsync() == 1,
+            $"'{someKeyName}' is on screen but not inside an element with data-testid=\"key-row\" (issue 7 contract: one key-row per key at every width).");
+    }
+
     /// <summary>Opens the filter/sort panel and waits for its status filter to show.</summary>
     public async Task OpenFiltersAsync()
     {
