@@ -1,11 +1,18 @@
 namespace KeysDashboard.E2E.Infrastructure;
 
 /// <summary>
-/// One app server, one browser and one page per test class, at a laptop's viewport. Screenshots go to
-/// artifacts/e2e at the top of the repository (or E2E_ARTIFACTS), named by step, for people to look at.
+/// One app server, one browser and one page per test class, at a laptop's viewport unless the class asks for
+/// another (<see cref="Viewport"/>). Screenshots go to artifacts/e2e at the top of the repository (or
+/// E2E_ARTIFACTS), named by step, for people to look at.
 /// </summary>
-public class BrowserSession : IAsyncLifetime
+public class BrowserSession(Viewport viewport) : IAsyncLifetime
 {
+    public BrowserSession() : this(Viewport.Laptop)
+    {
+    }
+
+    public Viewport Viewport { get; } = viewport;
+
     private IPlaywright playwright = default!;
     private IBrowser browser = default!;
     private IBrowserContext context = default!;
@@ -24,7 +31,10 @@ public class BrowserSession : IAsyncLifetime
         context = await browser.NewContextAsync(new()
         {
             BaseURL = App.BaseUrl,
-            ViewportSize = new() { Width = 1366, Height = 768 },
+            ViewportSize = new() { Width = Viewport.Width, Height = Viewport.Height },
+            // A phone lays out at device width (meta viewport) and has touch, as MudBlazor sees it on a real phone.
+            IsMobile = Viewport.IsMobile,
+            HasTouch = Viewport.IsMobile,
             Permissions = ["clipboard-read", "clipboard-write"],
         });
         context.SetDefaultTimeout(15_000);
