@@ -119,7 +119,7 @@ public abstract class AccessibilityTests(Viewport viewport) : BrowserSession(vie
         await CheckAsync("account-enable-authenticator", async () =>
         {
             await GotoAccountPageAsync("/Account/Manage/EnableAuthenticator");
-            await Expect(Page.GetByText("Scan the QR Code or enter this key")).ToBeVisibleAsync();
+            await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Set up an authenticator app" })).ToBeVisibleAsync();
         });
         await CheckAsync("account-passkeys", () => GotoAccountPageAsync("/Account/Manage/Passkeys"));
 

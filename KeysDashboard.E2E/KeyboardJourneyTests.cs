@@ -92,7 +92,7 @@ public abstract class KeyboardJourneyTests(Viewport viewport) : BrowserSession(v
         await ScreenshotAsync($"keyboard-{Viewport.Name}-03-disabled-focus-on-enable");
 
         var problems = misplacedFocus.Concat(invisibleFocus.Count == 0 ? [] :
-            [$"{invisibleFocus.Distinct().Count()} Tab stop(s) had no visible focus indicator (outline none and no box-shadow):\n" + string.Join("\n", invisibleFocus.Distinct())]).ToList();
+            [$"{invisibleFocus.Distinct().Count()} Tab stop(s) had no visible focus indicator (no outline, box-shadow or 2px field frame):\n" + string.Join("\n", invisibleFocus.Distinct())]).ToList();
         Assert.True(problems.Count == 0, $"At {Viewport}:\n" + string.Join("\n", problems));
     }
 
@@ -130,12 +130,19 @@ public abstract class KeyboardJourneyTests(Viewport viewport) : BrowserSession(v
                     const s = getComputedStyle(e);
                     const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
                     const shadow = s.boxShadow && s.boxShadow !== 'none';
+                    // A MudBlazor text field shows focus on its frame, not on the <input>: a 2px outline border, or the
+                    // underline drawn in full.
+                    const field = e.closest('.mud-input');
+                    const frame = field?.querySelector('.mud-input-outlined-border');
+                    const under = field && field.classList.contains('mud-input-underline') ? getComputedStyle(field, '::after') : null;
+                    const framed = (frame && parseFloat(getComputedStyle(frame).borderTopWidth) >= 2)
+                        || (under && parseFloat(under.borderBottomWidth) >= 2 && under.transform !== 'matrix(0, 0, 0, 1, 0, 0)');
                     const testId = e.closest('[data-testid]')?.getAttribute('data-testid');
                     const label = (e.getAttribute('aria-label') || e.getAttribute('placeholder') || e.textContent || '').trim().slice(0, 40);
                     return {
                         name: e.tagName.toLowerCase() + (testId ? '[' + testId + ']' : '') + ' "' + label + '"',
                         reached: ({{until}})(e),
-                        visible: outline || shadow,
+                        visible: outline || shadow || !!framed,
                         style: 'outline ' + s.outlineStyle + ' ' + s.outlineWidth + ', box-shadow ' + s.boxShadow,
                     };
                 }

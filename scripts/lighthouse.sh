@@ -26,17 +26,16 @@ if [ ! -d "$tool/node_modules" ] || [ "$tool/package-lock.json" -nt "$tool/node_
   (cd "$tool" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || exit 1
 fi
 
-work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-Storage__DataDirectory="$work/data" dotnet "$app" --urls http://127.0.0.1:0 >"$work/app.log" 2>&1 &
-pid=$!
-url=""
-for _ in $(seq 1 120); do
-  url=$(grep -o 'Now listening on: http://[^ ]*' "$work/app.log" | head -n 1 | sed 's/Now listening on: //')
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.5
-done
+source scripts/start-app.sh
+# A few keys, made with the app's own create-key verb before it starts, so /keys is audited with rows in it.
+create_key() {
+  Storage__DataDirectory="$data" dotnet "$app" create-key "$@" >/dev/null 2>"$work/create-key.log" \
+    || { echo "create-key $* failed:" >&2; cat "$work/create-key.log" >&2; exit 1; }
+}
+create_key --name "Build server"
+create_key --name "Mobile app" --expires "$(date -u -d '+5 days' +%F)"
+create_key --name "Reporting" --read-only --ip 203.0.113.0/24
+start_app
 if [ -z "$url" ]; then
   echo "The app did not start ($app):" >&2
   cat "$work/app.log" >&2
@@ -61,8 +60,6 @@ if [ -z "${cookie_value:-}" ]; then
   echo "Setup (HTTP $status) did not sign the owner in; no .AspNetCore.Identity.Application cookie." >&2
   exit 1
 fi
-# Keys are made only in the dashboard's circuit (the API needs a key to make one), so /keys is audited as an owner
-# sees it on day one: its empty state. The browser tests (AccessibilityTests) cover it with keys and dialogs.
 
 results="$work/results.tsv"
 : >"$results"

@@ -19,18 +19,9 @@ if [ ! -d "$lint/node_modules" ] || [ "$lint/package-lock.json" -nt "$lint/node_
   (cd "$lint" && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || { echo "openapi-lint: spectral failed"; echo "openapi-lint: redocly failed"; exit 1; }
 fi
 
-# The document as the server produces it: start the app on a free port with an empty data directory.
-work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-Storage__DataDirectory="$work/data" dotnet "$app" --urls http://127.0.0.1:0 >"$work/app.log" 2>&1 &
-pid=$!
-url=""
-for _ in $(seq 1 120); do
-  url=$(grep -o 'Now listening on: http://[^ ]*' "$work/app.log" | head -n 1 | sed 's/Now listening on: //')
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.5
-done
+# The document as the server produces it: the app on a free port with an empty data directory.
+source scripts/start-app.sh
+start_app
 document="$work/openapi.json"
 if [ -z "$url" ] || ! curl -sf "$url/openapi/v1.json" -o "$document"; then
   echo "Could not get the OpenAPI document from the app ($app):" >&2

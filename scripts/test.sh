@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration, bUnit and the Playwright browser tests, then the OpenAPI linters.
+# Runs every test: unit, integration, bUnit and the Playwright browser tests, then the OpenAPI linters and
+# Lighthouse's accessibility audit.
 # Sets up what a fresh machine lacks first (a Chromium for the browser tests), and ends with one line
 # "N passed, N failed" for the whole run. Exits non-zero when anything failed or could not run.
 set -uo pipefail
@@ -81,6 +82,21 @@ if [ "$built" -eq 1 ]; then
   passed=$((passed + lint_passed))
   failed=$((failed + lint_failed))
   [ "$lint_failed" -eq 0 ] || status=1
+fi
+
+# Lighthouse's accessibility score on sign-in and keys, desktop and mobile: one check each, 100 to pass.
+if [ "$built" -eq 1 ]; then
+  lighthouse_output=$(LIGHTHOUSE_WRITE_DOCS=0 bash scripts/lighthouse.sh 2>&1)
+  lighthouse_status=$?
+  echo "$lighthouse_output"
+  lighthouse_passed=$(grep -cE '^lighthouse: /[^ ]+ [a-z]+ 100 ' <<<"$lighthouse_output")
+  lighthouse_failed=$(grep -E '^lighthouse: /[^ ]+ [a-z]+ ' <<<"$lighthouse_output" | grep -cvE '^lighthouse: /[^ ]+ [a-z]+ 100 ')
+  if [ "$lighthouse_status" -ne 0 ] && [ "$lighthouse_failed" -eq 0 ]; then
+    lighthouse_failed=1
+  fi
+  passed=$((passed + lighthouse_passed))
+  failed=$((failed + lighthouse_failed))
+  [ "$lighthouse_failed" -eq 0 ] || status=1
 fi
 
 # Both test projects must report; a build failure or a crashed run reports fewer, which is a failure.
