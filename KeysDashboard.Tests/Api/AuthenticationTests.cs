@@ -203,7 +203,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
             Assert.Equal(["read_only_key"], await response.ErrorCodesAsync());
         }
         Assert.Equal(1, await api.WithDbAsync(db => db.ApiKeys.CountAsync()));
-        Assert.Equal("reader", (await api.WithKeysAsync(keys => keys.FindAsync(readOnly.Key.Id)))!.Name);
+        Assert.Equal("reader", (await api.WithKeysAsync(keys => keys.FindAsync(readOnly.Key.Id, ApiFactory.Admin)))!.Name);
     }
 
     [Fact]

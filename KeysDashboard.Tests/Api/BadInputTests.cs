@@ -95,7 +95,7 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(["name"], await created.ErrorFieldsAsync());
         Assert.Equal(HttpStatusCode.BadRequest, patched.StatusCode);
         Assert.Equal(["name"], await patched.ErrorFieldsAsync());
-        Assert.Equal("Target", (await api.WithKeysAsync(k => k.FindAsync(target)))!.Name);
+        Assert.Equal("Target", (await api.WithKeysAsync(k => k.FindAsync(target, ApiFactory.Admin)))!.Name);
         Assert.Equal(2, await api.WithDbAsync(db => db.ApiKeys.CountAsync()));
     }
 
@@ -126,13 +126,13 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("""{"permissions": ["fetch", "write"]}""", "permissions")]
     public async Task Patch_refuses_unknown_fields_and_bad_values_and_changes_nothing(string body, string field)
     {
-        var before = await api.WithKeysAsync(k => k.FindAsync(keyId));
+        var before = await api.WithKeysAsync(k => k.FindAsync(keyId, ApiFactory.Admin));
 
         var response = await client.PatchAsync($"/api/v2/keys/{keyId}", ApiJson.Body(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(field, await response.ErrorFieldsAsync());
-        var after = await api.WithKeysAsync(k => k.FindAsync(keyId));
+        var after = await api.WithKeysAsync(k => k.FindAsync(keyId, ApiFactory.Admin));
         Assert.Equal((before!.Name, before.Enabled, before.ReadOnly, before.UpdatedAt), (after!.Name, after.Enabled, after.ReadOnly, after.UpdatedAt));
     }
 
@@ -234,6 +234,6 @@ public sealed class BadInputTests : IAsyncLifetime
                 }
             }
         }
-        Assert.NotNull(await api.WithKeysAsync(k => k.FindAsync(keyId)));
+        Assert.NotNull(await api.WithKeysAsync(k => k.FindAsync(keyId, ApiFactory.Admin)));
     }
 }

@@ -36,7 +36,7 @@ public sealed class ConcurrentWriteTests
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(["not_found"], await response.ErrorCodesAsync());
-        Assert.Null(await api.WithKeysAsync(k => k.FindAsync(target.Key.Id)));
+        Assert.Null(await api.WithKeysAsync(k => k.FindAsync(target.Key.Id, ApiFactory.Admin)));
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class ConcurrentWriteTests
         Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
         Assert.Equal(["precondition_failed"], await refused.ErrorCodesAsync());
         Assert.Equal(["If-Match"], await refused.ErrorFieldsAsync());
-        var after = await api.WithKeysAsync(k => k.FindAsync(target.Key.Id));
+        var after = await api.WithKeysAsync(k => k.FindAsync(target.Key.Id, ApiFactory.Admin));
         Assert.NotNull(after);
         Assert.Equal(["10.1.0.0/16"], after.Ips);
         Assert.Equal(target.Key.KeyHash, after.KeyHash);
@@ -148,7 +148,7 @@ public sealed class ConcurrentWriteTests
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal(["invalid_if_match"], await response.ErrorCodesAsync());
         }
-        Assert.NotNull(await api.WithKeysAsync(k => k.FindAsync(target.Key.Id)));
+        Assert.NotNull(await api.WithKeysAsync(k => k.FindAsync(target.Key.Id, ApiFactory.Admin)));
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class ConcurrentWriteTests
         using var response = await conditional.WaitAsync(cancel);
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
-        Assert.Equal(["10.1.0.0/16"], (await api.WithKeysAsync(k => k.FindAsync(target.Key.Id)))!.Ips);
+        Assert.Equal(["10.1.0.0/16"], (await api.WithKeysAsync(k => k.FindAsync(target.Key.Id, ApiFactory.Admin)))!.Ips);
     }
 
     private static ApiFactory Gated(KeyWriteGate gate) => new(testServices: services =>

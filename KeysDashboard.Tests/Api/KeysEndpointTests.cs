@@ -227,7 +227,7 @@ public sealed class KeysEndpointTests : IAsyncLifetime
         for (var attempt = 0; attempt < 50 && stored?.LastUsedAt is null; attempt++)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
-            stored = await api.WithKeysAsync(k => k.FindAsync(used.Key.Id));
+            stored = await api.WithKeysAsync(k => k.FindAsync(used.Key.Id, ApiFactory.Admin));
         }
 
         Assert.NotNull(stored?.LastUsedAt);

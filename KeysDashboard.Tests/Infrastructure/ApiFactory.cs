@@ -1,3 +1,4 @@
+using KeysDashboard.Access;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -22,7 +23,7 @@ internal sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings 
     : IAsyncDisposable
 {
     public const string PeerHeader = "X-Test-Peer";
-    public static readonly Actor Admin = new("user-1", "owner@example.com", "127.0.0.1");
+    public static readonly Actor Admin = Actor.Person("user-1", "owner@example.com", AccessTable.AdminRole, "127.0.0.1");
 
     public AppFactory App { get; } = new(settings);
 

@@ -1,3 +1,4 @@
+using KeysDashboard.Access;
 using System.Security.Claims;
 using Bunit;
 using Bunit.Rendering;
@@ -22,7 +23,7 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
 {
     private readonly string databasePath = Path.Combine(Path.GetTempPath(), "keysdashboard-bunit", Guid.NewGuid().ToString("N") + ".db");
 
-    internal static readonly Actor Admin = new("user-1", "owner@example.com", null);
+    internal static readonly Actor Admin = Actor.Person("user-1", "owner@example.com", AccessTable.AdminRole, null);
 
     protected DashboardContext()
     {
@@ -40,6 +41,7 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         // No periodic refresh: a test decides when the grid renders.
         Services.AddOptions<KeysDashboard.Keys.KeyOptions>().Configure(o => o.DashboardRefreshSeconds = 0);
+        Services.AddSingleton<AccessGuard>();
         Services.AddScoped<KeyService>();
         Services.AddScoped<KeyList>();
         Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();
@@ -83,6 +85,26 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
     {
         await using var db = await Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
         await db.Database.MigrateAsync();
+        // The signed-in person exists, as an Admin until a test says otherwise (UseRoleAsync).
+        db.Users.Add(new ApplicationUser { Id = Admin.Id, UserName = Admin.Name, Email = Admin.Name, NormalizedEmail = Admin.Name.ToUpperInvariant(), NormalizedUserName = Admin.Name.ToUpperInvariant() });
+        foreach (var role in AccessTable.RoleNames)
+        {
+            db.Roles.Add(new Microsoft.AspNetCore.Identity.IdentityRole(role) { Id = role, NormalizedName = role.ToUpperInvariant() });
+        }
+        db.UserRoles.Add(new Microsoft.AspNetCore.Identity.IdentityUserRole<string> { UserId = Admin.Id, RoleId = AccessTable.AdminRole });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Gives the signed-in person another role (or none); the services read it at the next action.</summary>
+    internal async Task UseRoleAsync(string? role)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+        await db.UserRoles.Where(r => r.UserId == Admin.Id).ExecuteDeleteAsync();
+        if (role is not null)
+        {
+            db.UserRoles.Add(new Microsoft.AspNetCore.Identity.IdentityUserRole<string> { UserId = Admin.Id, RoleId = role });
+            await db.SaveChangesAsync();
+        }
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync()

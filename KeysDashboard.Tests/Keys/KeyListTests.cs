@@ -1,3 +1,4 @@
+using KeysDashboard.Access;
 using KeysDashboard.Keys;
 using KeysDashboard.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -7,8 +8,8 @@ namespace KeysDashboard.Tests.Keys;
 /// <summary>The dashboard grid's search, sort and paging, done in the database.</summary>
 public sealed class KeyListTests : IAsyncLifetime
 {
-    private static readonly Actor Owner = new("user-1", "owner@example.com", null);
-    private static readonly Actor Support = new("user-2", "support@example.com", null);
+    private static readonly Actor Owner = Actor.Person("user-1", "owner@example.com", AccessTable.AdminRole, null);
+    private static readonly Actor Support = Actor.Person("user-2", "support@example.com", AccessTable.AdminRole, null);
     private readonly AppFactory app = new();
     private readonly Dictionary<string, IssuedKey> keys = [];
 
@@ -23,7 +24,7 @@ public sealed class KeyListTests : IAsyncLifetime
     public ValueTask DisposeAsync() => app.DisposeAsync();
 
     private Task<KeyListPage> Query(KeyListQuery query) =>
-        app.WithServiceAsync<KeyListPage, KeyList>(list => list.QueryAsync(query));
+        app.WithServiceAsync<KeyListPage, KeyList>(list => list.QueryAsync(query, Owner));
 
     private async Task<string[]> Names(KeyListQuery query) => [.. (await Query(query)).Items.Select(k => k.Name)];
 

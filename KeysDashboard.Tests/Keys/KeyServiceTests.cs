@@ -1,3 +1,4 @@
+using KeysDashboard.Access;
 using System.Net;
 using System.Text;
 using KeysDashboard.Audit;
@@ -12,7 +13,7 @@ namespace KeysDashboard.Tests.Keys;
 /// <summary>Every key action through the one service, against the real app's SQLite database.</summary>
 public sealed class KeyServiceTests : IAsyncLifetime
 {
-    private static readonly Actor Admin = new("user-1", "owner@example.com", "192.0.2.10");
+    private static readonly Actor Admin = Actor.Person("user-1", "owner@example.com", AccessTable.AdminRole, "192.0.2.10");
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
     private readonly AppFactory app = new();
     private KeyService keys = default!;
@@ -174,7 +175,7 @@ public sealed class KeyServiceTests : IAsyncLifetime
         Assert.True(await keys.DeleteAsync(issued.Key.Id, Admin));
 
         Assert.False(await keys.DeleteAsync(issued.Key.Id, Admin));
-        Assert.Null(await keys.FindAsync(issued.Key.Id));
+        Assert.Null(await keys.FindAsync(issued.Key.Id, Admin));
         Assert.Equal(KeyVerificationCode.NotFound, (await keys.VerifyAsync(issued.Secret, IPAddress.Loopback)).Code);
     }
 

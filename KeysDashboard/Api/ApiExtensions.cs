@@ -23,8 +23,7 @@ internal static class ApiExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(ApiAuthorization.Policy, policy => policy
             .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-            .RequireAuthenticatedUser()
-            .AddRequirements(new WriteNeedsReadWriteKey()));
+            .RequireAuthenticatedUser());
         services.AddSingleton<FailedAuthenticationLimiter>();
         services.AddApiRateLimits();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using KeysDashboard.Access;
 using KeysDashboard.Keys;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -13,7 +14,7 @@ namespace KeysDashboard.Api;
 /// Authenticates a request by an API key in <c>Authorization: Bearer</c> or <c>X-API-Key</c> (never the query
 /// string), through the same <see cref="KeyService.VerifyAsync"/> the /verify endpoint uses. Each refusal says
 /// which rule refused it: 401 for a missing, malformed, unknown, disabled or expired key, 403 for an address
-/// outside the key's allowlist or a read-only key sending a write, 429 once an address has failed too often.
+/// outside the key's allowlist, 429 once an address has failed too often.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -27,7 +28,6 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-API-Key";
-    public const string ReadOnlyClaim = "kd:read_only";
     private const string RefusalItem = "KeysDashboard.ApiKeyRefusal";
     private const string MissingKey = "missing_key";
 
@@ -72,9 +72,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         Context.Items[typeof(ApiKey)] = key;
         lastUsed.Record(key.Id, clock.GetUtcNow().UtcDateTime, client);
 
-        Claim[] claims = key.ReadOnly
-            ? [new(ClaimTypes.NameIdentifier, key.Id), new(ClaimTypes.Name, key.Name), new(ReadOnlyClaim, "true")]
-            : [new(ClaimTypes.NameIdentifier, key.Id), new(ClaimTypes.Name, key.Name)];
+        Claim[] claims = [new(ClaimTypes.NameIdentifier, key.Id), new(ClaimTypes.Name, key.Name)];
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
@@ -97,10 +95,6 @@ internal sealed class ApiKeyAuthenticationHandler(
         return ApiResults.WriteErrorAsync(Context, refusal.Status, new ApiError(refusal.Code, refusal.Message));
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ApiResults.WriteErrorAsync(Context, 403, new ApiError("read_only_key",
-            $"This API key is read-only (permissions [\"fetch\"]): it may only send GET requests, not {Request.Method}."));
-
     private AuthenticateResult Refuse(Refusal refusal)
     {
         Context.Items[RefusalItem] = refusal;
@@ -122,26 +116,6 @@ internal sealed class ApiKeyAuthenticationHandler(
     }
 }
 
-/// <summary>Read-only keys may only read: GET and HEAD, plus endpoints marked <see cref="AllowReadOnlyKeysAttribute"/>.</summary>
-internal sealed class WriteNeedsReadWriteKey : AuthorizationHandler<WriteNeedsReadWriteKey>, IAuthorizationRequirement
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, WriteNeedsReadWriteKey requirement)
-    {
-        var http = context.Resource as HttpContext;
-        var isRead = http is not null && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method));
-        var allowed = http?.GetEndpoint()?.Metadata.GetMetadata<AllowReadOnlyKeysAttribute>() is not null;
-        if (isRead || allowed || !context.User.HasClaim(c => c.Type == ApiKeyAuthenticationHandler.ReadOnlyClaim))
-        {
-            context.Succeed(requirement);
-        }
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>Marks a POST that only reads (POST /verify), so that a read-only key may call it.</summary>
-[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
-internal sealed class AllowReadOnlyKeysAttribute : Attribute;
-
 internal static class ApiAuthorization
 {
     public const string Policy = "ApiKey";
@@ -153,10 +127,11 @@ internal static class ApiAuthorization
         var address => address.ToString(),
     };
 
+    /// <summary>The calling key as the services see it: its scopes' permissions and its own bounds.</summary>
     public static Actor ApiActor(this HttpContext context)
     {
         var key = ApiKeyAuthenticationHandler.CallingKey(context)
             ?? throw new InvalidOperationException("An API action needs an authenticated key.");
-        return new Actor(key.Id, $"API key {key.Name} ({key.Masked})", context.ClientIp());
+        return Actor.Key(key, context.ClientIp(), context.TraceIdentifier);
     }
 }

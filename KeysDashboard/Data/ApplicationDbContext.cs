@@ -38,6 +38,12 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
             key.Property(k => k.LastUsedIp).HasMaxLength(64);
             key.HasIndex(k => k.CreatedAt);
             key.HasIndex(k => k.Name);
+            key.Property(k => k.Scopes).HasField("scopes");
+        });
+
+        builder.Entity<ApplicationUser>(user =>
+        {
+            user.HasIndex(u => u.LastSignInAt);
         });
 
         builder.Entity<AuditEntry>(entry =>
@@ -48,8 +54,19 @@ internal sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext
             entry.Property(e => e.KeyName).HasMaxLength(KeyRules.NameMaxLength);
             entry.Property(e => e.KeyId).HasMaxLength(32);
             entry.Property(e => e.ClientIp).HasMaxLength(64);
+            entry.Property(e => e.ActorKind).HasMaxLength(16);
+            entry.Property(e => e.Outcome).HasMaxLength(16);
+            entry.Property(e => e.TargetId).HasMaxLength(450);
+            entry.Property(e => e.TargetName).HasMaxLength(256);
+            entry.Property(e => e.RequestId).HasMaxLength(128);
+            entry.Property(e => e.Reason).HasMaxLength(KeyRules.ReasonMaxLength + 1500);
+            entry.Property(e => e.PreviousHash).HasMaxLength(64);
+            entry.Property(e => e.Hash).HasMaxLength(64);
+            entry.HasIndex(e => e.Seq).IsUnique();
             entry.HasIndex(e => e.At);
             entry.HasIndex(e => e.KeyId);
+            entry.HasIndex(e => e.ActorId);
+            entry.HasIndex(e => e.Action);
         });
 
         builder.Entity<IdempotencyRecord>(record =>

@@ -36,8 +36,13 @@ internal static class DatabaseExtensions
         // EF logs every failed command and SaveChanges at error level, stack trace included, before the caller
         // sees the exception. Some failures are expected and handled (a unique index settling an idempotency
         // or key race); the rest reach the exception handler, which logs them once with the request id.
-        builder.Services.AddDbContextFactory<ApplicationDbContext>(options => options
+        builder.Services.AddSingleton<KeysDashboard.Audit.AuditChain>();
+        builder.Services.AddSingleton<KeysDashboard.Audit.AuditWritten>();
+        builder.Services.AddSingleton<KeysDashboard.Audit.AuditChainSignal>();
+        builder.Services.AddHostedService<KeysDashboard.Audit.AuditSealer>();
+        builder.Services.AddDbContextFactory<ApplicationDbContext>((services, options) => options
             .UseSqlite(connectionString)
+            .AddInterceptors(services.GetRequiredService<KeysDashboard.Audit.AuditChainSignal>())
             .ConfigureWarnings(warnings => warnings.Log(
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug),
                 (RelationalEventId.CommandError, LogLevel.Debug))));
@@ -57,6 +62,8 @@ internal static class DatabaseExtensions
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
         await db.Database.MigrateAsync();
+        // Rows written before the chain existed, or by a process that stopped before sealing them.
+        await scope.ServiceProvider.GetRequiredService<KeysDashboard.Audit.AuditChain>().SealAsync();
         if (db.Database.IsSqlite())
         {
             // WAL lets the API read keys while the dashboard writes; it is a property of the file, set once.

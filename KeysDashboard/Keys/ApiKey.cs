@@ -63,7 +63,28 @@ public sealed class ApiKey
         return Convert.ToHexStringLower(bytes);
     }
     public required string Name { get; set; }
-    public bool ReadOnly { get; set; }
+
+    private List<string> scopes = [];
+
+    /// <summary>
+    /// What the key may do, canonical (see <see cref="Access.AccessTable.Scopes"/>): search, read, write, admin for the
+    /// API it protects; verify, keys:read, keys:manage, audit:read here.
+    /// </summary>
+    public List<string> Scopes
+    {
+        get => scopes;
+        set
+        {
+            scopes = value;
+            ReadOnly = !Access.AccessTable.Expand(value).Contains(Access.KeyScopes.KeysManage);
+        }
+    }
+
+    /// <summary>
+    /// Vidbeo's view of <see cref="Scopes"/>: true (permissions ["fetch"]) for a key that may not manage keys here.
+    /// Kept as a column so the grid can filter on it; always follows Scopes.
+    /// </summary>
+    public bool ReadOnly { get; private set; }
     public List<string> Ips { get; set; } = [];
     public bool Enabled { get; set; } = true;
     public DateTime? ExpiresAt { get; set; }

@@ -1,10 +1,11 @@
+using KeysDashboard.Access;
 using KeysDashboard.Keys;
 
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
-/// `create-key --name NAME [--read-only] [--ip ADDRESS_OR_CIDR ...] [--expires YYYY-MM-DD]`: creates a key for a
-/// scripted install and prints its secret, once, as the only line on stdout. Logs go to stderr.
+/// `create-key --name NAME [--scope SCOPE ...] [--read-only] [--ip ADDRESS_OR_CIDR ...] [--expires YYYY-MM-DD]`:
+/// creates a key for a scripted install (with every permission: the command line is the operator) and prints its secret, once, as the only line on stdout. Logs go to stderr.
 /// </summary>
 internal static class CreateKeyCommand
 {
@@ -17,7 +18,8 @@ internal static class CreateKeyCommand
         if (!TryParse(args[1..], out var draft, out var problem))
         {
             await stderr.WriteLineAsync(problem);
-            await stderr.WriteLineAsync("usage: create-key --name NAME [--read-only] [--ip ADDRESS_OR_CIDR ...] [--expires YYYY-MM-DD]");
+            await stderr.WriteLineAsync("usage: create-key --name NAME [--scope SCOPE ...] [--read-only] [--ip ADDRESS_OR_CIDR ...] [--expires YYYY-MM-DD]\n" +
+                "  scopes: " + string.Join(", ", AccessTable.ScopeNames) + "; without --scope: write verify keys:manage (read verify keys:read with --read-only)");
             return 2;
         }
 
@@ -45,6 +47,7 @@ internal static class CreateKeyCommand
         string? name = null;
         var readOnly = false;
         var ips = new List<string>();
+        List<string>? scopes = null;
         DateTime? expires = null;
         draft = null!;
         problem = "";
@@ -58,6 +61,9 @@ internal static class CreateKeyCommand
                     break;
                 case "--read-only":
                     readOnly = true;
+                    break;
+                case "--scope" when i + 1 < args.Length:
+                    (scopes ??= []).AddRange(args[++i].Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
                 case "--ip" when i + 1 < args.Length:
                     ips.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -81,7 +87,12 @@ internal static class CreateKeyCommand
             problem = "--name is required.";
             return false;
         }
-        draft = new KeyDraft(name, readOnly, ips, expires);
+        if (scopes is not null && readOnly)
+        {
+            problem = "Give --scope or --read-only, not both: --read-only is Vidbeo's read-only, a set of scopes of its own.";
+            return false;
+        }
+        draft = new KeyDraft(name, readOnly, ips, expires, scopes);
         return true;
     }
 }

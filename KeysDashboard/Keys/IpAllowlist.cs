@@ -159,6 +159,42 @@ internal static class IpAllowlist
         return false;
     }
 
+    /// <summary>
+    /// True when every address <paramref name="inner"/> allows is one <paramref name="outer"/> allows too: the
+    /// outer list is empty (anywhere), or the inner one is not and each of its networks lies inside one of the
+    /// outer's. Both lists are canonical (as <see cref="Normalize"/> returns them).
+    /// </summary>
+    public static bool Within(IReadOnlyCollection<string> inner, IReadOnlyCollection<string> outer)
+    {
+        if (outer.Count == 0)
+        {
+            return true;
+        }
+        if (inner.Count == 0)
+        {
+            return false;
+        }
+        var outerNetworks = outer.Select(AsNetwork).OfType<IPNetwork>().ToList();
+        return inner.All(entry => AsNetwork(entry) is { } network && outerNetworks.Any(o =>
+            o.BaseAddress.AddressFamily == network.BaseAddress.AddressFamily &&
+            o.PrefixLength <= network.PrefixLength &&
+            o.Contains(network.BaseAddress)));
+    }
+
+    private static IPNetwork? AsNetwork(string entry)
+    {
+        if (entry.Contains('/'))
+        {
+            return IPNetwork.TryParse(entry, out var network) ? network : null;
+        }
+        if (!IPAddress.TryParse(entry, out var address))
+        {
+            return null;
+        }
+        address = Canonical(address);
+        return new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+    }
+
     private static IPAddress Canonical(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 && address.IsIPv4MappedToIPv6
             ? address.MapToIPv4()

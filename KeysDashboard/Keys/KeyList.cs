@@ -1,3 +1,4 @@
+using KeysDashboard.Access;
 using KeysDashboard.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,10 +33,11 @@ internal sealed record KeyListQuery(
 internal sealed record KeyListPage(IReadOnlyList<ApiKey> Items, int TotalItems);
 
 /// <summary>The dashboard's view of the keys: searched, sorted and paged in the database.</summary>
-internal sealed class KeyList(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock)
+internal sealed class KeyList(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock, AccessGuard guard)
 {
-    public async Task<KeyListPage> QueryAsync(KeyListQuery query, CancellationToken cancellationToken = default)
+    public async Task<KeyListPage> QueryAsync(KeyListQuery query, Actor actor, CancellationToken cancellationToken = default)
     {
+        await guard.Demand(actor, Permission.KeysView, cancellationToken: cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var keys = Filtered(db.ApiKeys.AsNoTracking(), query, clock.GetUtcNow().UtcDateTime);
 
@@ -58,8 +60,9 @@ internal sealed class KeyList(IDbContextFactory<ApplicationDbContext> dbFactory,
     /// The API's keyset paging: keys in id order (ids are time-ordered), after <paramref name="afterId"/>. A key
     /// created or deleted between two requests cannot shift the page boundary, so nothing is skipped or repeated.
     /// </summary>
-    public async Task<(List<ApiKey> Keys, bool HasMore)> PageAfterAsync(string? afterId, int limit, CancellationToken cancellationToken = default)
+    public async Task<(List<ApiKey> Keys, bool HasMore)> PageAfterAsync(string? afterId, int limit, Actor actor, CancellationToken cancellationToken = default)
     {
+        await guard.Demand(actor, Permission.KeysView, cancellationToken: cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var keys = db.ApiKeys.AsNoTracking();
         if (afterId is not null)

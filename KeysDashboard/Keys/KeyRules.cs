@@ -83,6 +83,25 @@ internal static class KeyRules
         return errors;
     }
 
+    public const int ReasonMaxLength = 500;
+
+    /// <summary>A reason for the audit log: optional here, at most 500 characters, nothing hidden.</summary>
+    public static string? CheckReason(string? reason) => reason?.Trim() switch
+    {
+        null or "" => null,
+        { Length: > ReasonMaxLength } => $"Reason must be at most {ReasonMaxLength} characters.",
+        var text when FirstHiddenCharacter(text) is { } hidden => $"Reason must not contain control or invisible formatting characters (found {hidden}).",
+        _ => null,
+    };
+
+    /// <summary>Null when every scope is known (or none are given), else which are not.</summary>
+    public static string? CheckScopes(IEnumerable<string>? scopes)
+    {
+        var unknown = scopes?.Where(s => !Access.AccessTable.IsScope(s)).ToList() ?? [];
+        return unknown.Count == 0 ? null
+            : $"Unknown scope{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown.Select(u => $"'{u}'"))}; the scopes are {string.Join(", ", Access.AccessTable.ScopeNames)}.";
+    }
+
     public static string? CheckGracePeriod(TimeSpan grace) =>
         grace < TimeSpan.Zero || grace > MaxGracePeriod ? "Grace period must be between 0 seconds and 24 hours." : null;
 }

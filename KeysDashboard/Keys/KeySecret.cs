@@ -49,6 +49,26 @@ internal static class KeySecret
         return string.Equals(Checksum(body), presented[^ChecksumLength..], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// What a pasted string is, for the leaked-key desk: not shaped like a key of this instance (its prefix and
+    /// length), shaped like one but with a wrong checksum (mistyped or truncated), or well formed.
+    /// </summary>
+    public static SecretShape Inspect(string? pasted, string prefix)
+    {
+        if (IsWellFormed(pasted))
+        {
+            // Also a key issued under an earlier prefix.
+            return SecretShape.WellFormed;
+        }
+        var shaped = pasted is not null
+            && pasted.Length == prefix.Length + TailLength
+            && pasted.StartsWith(prefix, StringComparison.Ordinal)
+            && !pasted.AsSpan(prefix.Length).ContainsAnyExcept(AlphabetValues);
+        return shaped ? SecretShape.Mistyped : SecretShape.NotAKey;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> AlphabetValues = System.Buffers.SearchValues.Create(Alphabet);
+
     /// <summary>The prefix of a well-formed key, for display (<c>kd_</c>).</summary>
     public static string PrefixOf(string secret) => secret[..^TailLength];
 
@@ -85,4 +105,11 @@ internal static class KeySecret
                 $"Key prefix must be 1 to {MaxPrefixLength} characters of letters, digits, '_' or '-'.", nameof(prefix));
         }
     }
+}
+
+internal enum SecretShape
+{
+    NotAKey,
+    Mistyped,
+    WellFormed,
 }

@@ -13,6 +13,7 @@ internal static class KeysExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<KeysDashboard.Access.AccessGuard>();
         builder.Services.AddScoped<KeyService>();
         builder.Services.AddScoped<KeyList>();
         builder.Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();

@@ -1,5 +1,7 @@
 using System.Security.Claims;
-using KeysDashboard.Keys;
+using KeysDashboard.Access;
+using KeysDashboard.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 
@@ -13,21 +15,43 @@ internal sealed class CircuitClientAddress(IHttpContextAccessor httpContextAcces
 {
     public string? Value { get; private set; }
 
+    /// <summary>The circuit's id: the dashboard's request id in the audit log.</summary>
+    public string? CircuitId { get; private set; }
+
     public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
     {
+        CircuitId = circuit.Id;
         Value = httpContextAccessor.HttpContext?.Connection.RemoteIpAddress?.ToString() ?? Value;
         return Task.CompletedTask;
     }
 }
 
-/// <summary>The signed-in person behind a dashboard action, for created_by/updated_by and the audit log.</summary>
-internal sealed class DashboardActor(AuthenticationStateProvider authentication, CircuitClientAddress clientAddress)
+/// <summary>
+/// The signed-in person behind a dashboard action, with the permissions of the role they hold now: read from the
+/// database at each action, so a person demoted, locked or removed a moment ago is refused at once even while
+/// their circuit still shows the old page.
+/// </summary>
+internal sealed class DashboardActor(
+    AuthenticationStateProvider authentication, CircuitClientAddress clientAddress, IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock)
 {
     public async Task<Actor> GetAsync()
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier)
             ?? throw new InvalidOperationException("A dashboard action needs a signed-in user.");
-        return new Actor(id, user.Identity?.Name ?? id, clientAddress.Value);
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var now = clock.GetUtcNow();
+        var person = await db.Users.AsNoTracking()
+            .Where(u => u.Id == id)
+            .Select(u => new
+            {
+                u.Email,
+                Locked = u.LockoutEnd != null && u.LockoutEnd > now,
+                Role = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync();
+        // Gone or locked: an actor without permissions, so every service refuses (and audits) what it tries.
+        var role = person is { Locked: false } ? person.Role : null;
+        return Actor.Person(id, person?.Email ?? user.Identity?.Name ?? id, role, clientAddress.Value, clientAddress.CircuitId);
     }
 }

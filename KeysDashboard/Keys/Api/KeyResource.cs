@@ -12,6 +12,7 @@ public sealed record KeyResource(
     string Name,
     string Type,
     IReadOnlyList<string> Permissions,
+    IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Ips,
     bool Enabled,
     string Status,
@@ -28,13 +29,14 @@ public sealed record KeyResource(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ValueUnavailableReason = null)
 {
     public const string ApiType = "api";
-    public const string ReadOnlyPermission = "fetch";
+    public const string ReadOnlyPermission = Access.VidbeoPermissions.ReadOnlyPermission;
 
     internal static KeyResource From(ApiKey key, DateTime now, string? secret = null) => new(
         key.Id,
         key.Name,
         ApiType,
-        key.ReadOnly ? [ReadOnlyPermission] : [],
+        Access.VidbeoPermissions.Of(key),
+        key.Scopes,
         key.Ips,
         key.Enabled,
         key.StatusAt(now).ToString().ToLowerInvariant(),
@@ -57,9 +59,9 @@ public sealed record VerifyResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] KeyResource? Key);
 
 // Request bodies, for the OpenAPI document; the endpoints read bodies field by field to report every bad one.
-public sealed record CreateKeyRequest(string Name, string? Type, IReadOnlyList<string>? Permissions, IReadOnlyList<string>? Ips, DateTime? ExpiresTime);
+public sealed record CreateKeyRequest(string Name, string? Type, IReadOnlyList<string>? Permissions, IReadOnlyList<string>? Scopes, IReadOnlyList<string>? Ips, DateTime? ExpiresTime);
 
-public sealed record UpdateKeyRequest(string? Name, IReadOnlyList<string>? Permissions, IReadOnlyList<string>? Ips, bool? Enabled, DateTime? ExpiresTime);
+public sealed record UpdateKeyRequest(string? Name, IReadOnlyList<string>? Permissions, IReadOnlyList<string>? Scopes, IReadOnlyList<string>? Ips, bool? Enabled, DateTime? ExpiresTime);
 
 public sealed record RegenerateKeyRequest(int? GracePeriodSeconds);
 

@@ -24,6 +24,7 @@ internal static class KeysApi
             .RequireAuthorization(ApiAuthorization.Policy)
             .RequireRateLimiting(ApiRateLimits.PerKeyPolicy)
             .WithTags("Keys")
+            .AddEndpointFilter(RefusedAsForbidden)
             .ProducesEnvelopeErrors(401, 403, 429, 500);
 
         api.MapGet("/keys", ListAsync).WithName("ListKeys")
@@ -44,15 +45,16 @@ internal static class KeysApi
         api.MapPost("/keys", CreateAsync).WithName("CreateKey")
             .WithSummary("Create a key; the response's value is its secret, shown once")
             .WithDescription("Only name is required. Send Idempotency-Key to make retries safe: a retry with the same key and body " +
-                "gets the first answer again. Read/write keys only.")
+                "gets the first answer again. Needs keys:manage; the new key's scopes, allowlist and expiry must lie within the " +
+                "calling key's own. Without scopes (or with Vidbeo's permissions) it gets the caller's scopes, read-only for [\"fetch\"].")
             .WithIdempotencyKey()
             .Accepts<CreateKeyRequest>("application/json")
             .Produces<ApiEnvelope<KeyResource>>(StatusCodes.Status201Created)
             .ProducesEnvelopeErrors(400, 409, 413, 415, 422);
         api.MapMethods("/keys/{id}", [HttpMethods.Patch], UpdateAsync).WithName("UpdateKey")
-            .WithSummary("Change any of name, permissions, ips, enabled, expires_time")
+            .WithSummary("Change any of name, scopes (or permissions), ips, enabled, expires_time")
             .WithDescription("Only the fields sent change; expires_time null removes the expiry. Send If-Match with the key's ETag " +
-                "to change it only if nobody else has since. Read/write keys only.")
+                "to change it only if nobody else has since. Needs keys:manage, and the key and its new settings must lie within the calling key's own.")
             .WithIfMatch()
             .Accepts<UpdateKeyRequest>("application/json")
             .Produces<ApiEnvelope<KeyResource>>()
@@ -60,14 +62,14 @@ internal static class KeysApi
         api.MapDelete("/keys/{id}", DeleteAsync).WithName("DeleteKey")
             .WithSummary("Delete a key; its secret stops working at once")
             .WithDescription("The result is an empty object. Send If-Match with the key's ETag to delete it only if nobody changed it " +
-                "since. Read/write keys only.")
+                "since. Needs keys:manage, and no scope the calling key lacks on the deleted key.")
             .WithIfMatch()
             .Produces<ApiEnvelope<object>>()
             .ProducesEnvelopeErrors(400, 404, 409, 412);
         api.MapPost("/keys/{id}/regenerate", RegenerateAsync).WithName("RegenerateKey")
             .WithSummary("Issue a new secret; the old one works for grace_period_seconds (0..86400, default 0)")
             .WithDescription("The body is optional. Send Idempotency-Key to make retries safe, and If-Match with the key's ETag to " +
-                "rotate it only if nobody changed it since. Read/write keys only.")
+                "rotate it only if nobody changed it since. Needs keys:manage, and the key must lie within the calling key's own scopes, allowlist and expiry.")
             .WithIdempotencyKey()
             .WithIfMatch()
             .Accepts<RegenerateKeyRequest>(isOptional: true, "application/json")
@@ -80,14 +82,34 @@ internal static class KeysApi
         api.MapPost("/verify", VerifyAsync).WithName("VerifyKey")
             .WithSummary("Check a key for another service: valid, or why not")
             .WithDescription("code is VALID, DISABLED, EXPIRED, IP_NOT_ALLOWED (only checked when ip is sent) or NOT_FOUND; key is " +
-                "absent when the key is not found. Read-only keys may call this. Rate limited per calling key.")
-            .WithMetadata(new AllowReadOnlyKeysAttribute())
+                "absent when the key is not found, and carries the key's scopes for the calling service to enforce. The calling key " +
+                "needs the verify scope. Rate limited per calling key.")
             .RequireRateLimiting(ApiRateLimits.VerifyPolicy)
             .Accepts<VerifyKeyRequest>("application/json")
             .Produces<ApiEnvelope<VerifyResult>>()
             .ProducesEnvelopeErrors(400, 413, 415);
 
         return api;
+    }
+
+    /// <summary>The services refuse; here a refusal becomes 403 with the reason (already in the audit log).</summary>
+    private static async ValueTask<object?> RefusedAsForbidden(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(invocation);
+        }
+        catch (KeysDashboard.Access.AccessDeniedException denied)
+        {
+            var context = invocation.HttpContext;
+            var caller = ApiKeyAuthenticationHandler.CallingKey(context);
+            var code = denied.Beyond ? "beyond_own_bounds"
+                : caller is { ReadOnly: true } && KeysDashboard.Access.AccessTable.ForScopes([KeysDashboard.Access.KeyScopes.KeysManage]).Contains(denied.Permission)
+                    && KeysDashboard.Access.AccessTable.Expand(caller.Scopes).Contains(KeysDashboard.Access.KeyScopes.KeysRead)
+                    ? "read_only_key"
+                    : "insufficient_scope";
+            return ApiResults.Error(context, StatusCodes.Status403Forbidden, new ApiError(code, denied.Message));
+        }
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, KeyList keyList, KeyCursor cursors, PublicUrls urls, TimeProvider clock)
@@ -114,7 +136,7 @@ internal static class KeysApi
             return ApiResults.Error(context, 400, errors);
         }
 
-        var (keys, hasMore) = await keyList.PageAfterAsync(after, limit, context.RequestAborted);
+        var (keys, hasMore) = await keyList.PageAfterAsync(after, limit, context.ApiActor(), context.RequestAborted);
         var now = clock.GetUtcNow().UtcDateTime;
         var next = hasMore
             ? $"{urls.BaseUrl(context.Request)}/api/v2/keys?limit={limit}&cursor={Uri.EscapeDataString(cursors.Create(keys[^1].Id))}"
@@ -123,7 +145,7 @@ internal static class KeysApi
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, KeyService keys, TimeProvider clock) =>
-        await keys.FindAsync(id, context.RequestAborted) is { } key
+        await keys.FindAsync(id, context.ApiActor(), context.RequestAborted) is { } key
             ? WithETag(key, ApiResults.Ok(KeyResource.From(key, clock.GetUtcNow().UtcDateTime)))
             : ApiResults.NotFound(context);
 
@@ -153,6 +175,7 @@ internal static class KeysApi
             fields.Errors.Add(new ApiError("required", "name is required (1 to 50 characters).", "name"));
         }
         var readOnly = ReadPermissions(fields);
+        var scopes = ReadScopes(fields);
         var ips = fields.StringArray("ips");
         var expires = fields.DateTime("expires_time");
         fields.RejectUnknown();
@@ -163,13 +186,15 @@ internal static class KeysApi
         }
 
         var caller = context.ApiActor();
+        // Vidbeo's clients send no scopes: the new key gets the caller's own, read-only for ["fetch"].
+        var draftScopes = scopes ?? KeysDashboard.Access.VidbeoPermissions.Apply(ApiKeyAuthenticationHandler.CallingKey(context)!.Scopes, readOnly ?? false);
         return await idempotency.RunAsync(context, caller.Id, body.Raw, async remember =>
         {
             IResult Response(IssuedKey issued) => WithETag(issued.Key, ApiResults.Created(
                 $"{context.Request.PathBase}/api/v2/keys/{issued.Key.Id}", KeyResource.From(issued.Key, clock.GetUtcNow().UtcDateTime, issued.Secret)));
             try
             {
-                var issued = await keys.CreateAsync(new KeyDraft(name ?? "", readOnly ?? false, ips ?? [], expires), caller, context.RequestAborted,
+                var issued = await keys.CreateAsync(new KeyDraft(name ?? "", readOnly ?? false, ips ?? [], expires, draftScopes), caller, context.RequestAborted,
                     remember is null ? null : (db, issued) => remember(db, Response(issued), issued.Secret));
                 return Response(issued);
             }
@@ -196,6 +221,7 @@ internal static class KeysApi
         var fields = new JsonFields(body.Body!.Value);
         var name = fields.String("name");
         var readOnly = ReadPermissions(fields);
+        var scopes = ReadScopes(fields);
         var ips = fields.StringArray("ips");
         var enabled = fields.Bool("enabled");
         var expires = fields.DateTime("expires_time");
@@ -204,7 +230,7 @@ internal static class KeysApi
         AddRuleErrors(fields, name, name is not null, ips, expires, clock);
         if (fields.Errors.Count == 0 && !body.Body.Value.EnumerateObject().Any())
         {
-            fields.Errors.Add(new ApiError("empty_update", "Send at least one of name, permissions, ips, enabled, expires_time."));
+            fields.Errors.Add(new ApiError("empty_update", "Send at least one of name, scopes, permissions, ips, enabled, expires_time."));
         }
         if (fields.Errors.Count > 0)
         {
@@ -214,7 +240,7 @@ internal static class KeysApi
         try
         {
             var updated = await keys.UpdateAsync(
-                id, new KeyChanges(name, readOnly, ips, enabled, expires, clearExpiry), context.ApiActor(), context.RequestAborted, ifVersion);
+                id, new KeyChanges(name, readOnly, ips, enabled, expires, clearExpiry, scopes), context.ApiActor(), context.RequestAborted, ifVersion);
             return updated is null
                 ? ApiResults.NotFound(context)
                 : WithETag(updated, ApiResults.Ok(KeyResource.From(updated, clock.GetUtcNow().UtcDateTime)));
@@ -321,7 +347,7 @@ internal static class KeysApi
         }
 
         // Without an ip, the allowlist is not checked: the caller is asking about the key, not about a request.
-        var verification = await keys.VerifyAsync(presented, ip, context.RequestAborted, checkAllowlist: ip is not null);
+        var verification = await keys.CheckAsync(presented, ip, context.ApiActor(), context.RequestAborted, checkAllowlist: ip is not null);
         var code = verification.Code switch
         {
             KeyVerificationCode.Valid => "VALID",
@@ -349,6 +375,30 @@ internal static class KeysApi
             return null;
         }
         return permissions.Count > 0;
+    }
+
+    /// <summary>
+    /// The scopes field: known scope names (see GET /api/v2/me for a key's own). Sent with permissions it is refused:
+    /// they are two views of one thing, and a request must not say both.
+    /// </summary>
+    private static List<string>? ReadScopes(JsonFields fields)
+    {
+        var scopes = fields.StringArray("scopes");
+        if (scopes is null)
+        {
+            return null;
+        }
+        if (fields.Has("permissions"))
+        {
+            fields.Errors.Add(new ApiError("conflicting_fields", "Send scopes or Vidbeo's permissions, not both.", "scopes"));
+            return null;
+        }
+        if (KeyRules.CheckScopes(scopes) is { } unknown)
+        {
+            fields.Errors.Add(new ApiError("invalid_scope", unknown, "scopes"));
+            return null;
+        }
+        return scopes;
     }
 
     private static void AddRuleErrors(JsonFields fields, string? name, bool nameSet, List<string>? ips, DateTime? expires, TimeProvider clock)

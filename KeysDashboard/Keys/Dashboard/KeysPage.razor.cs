@@ -1,3 +1,4 @@
+using KeysDashboard.Access;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.JSInterop;
@@ -20,6 +21,9 @@ public sealed partial class KeysPage : IDisposable
     // The URL is the truth for what is shown (search, filters, sort, page), so a link shows the same view.
     private KeysView view = KeysView.Default;
     private IReadOnlyList<ApiKey>? items;
+
+    // The signed-in person as of the last load: which buttons to show. The services decide for themselves.
+    private Actor? actor;
     private int total;
     private DateTime now;
     private bool filtersOpen;
@@ -131,12 +135,13 @@ public sealed partial class KeysPage : IDisposable
         try
         {
             var asked = view;
-            var page = await KeyList.QueryAsync(asked.ToQuery(), mine.Token);
+            actor = await DashboardActor.GetAsync();
+            var page = await KeyList.QueryAsync(asked.ToQuery(), actor, mine.Token);
             if (page.Items.Count == 0 && page.TotalItems > 0 && asked.Page > 0)
             {
                 // A shared link to page 9 of what is now 2 pages: show the last page there is.
                 asked = asked with { Page = (page.TotalItems - 1) / asked.PageSize };
-                page = await KeyList.QueryAsync(asked.ToQuery(), mine.Token);
+                page = await KeyList.QueryAsync(asked.ToQuery(), actor, mine.Token);
             }
             if (mine.IsCancellationRequested)
             {
@@ -248,11 +253,26 @@ public sealed partial class KeysPage : IDisposable
         FocusAfterRender($"edit-{key.Id}", $"key-{key.Id}");
     }
 
+    private bool Can(Permission permission) => actor?.Can(permission) == true;
+
     private async Task SetEnabledAsync(ApiKey key, bool enabled)
     {
+        string? reason = null;
+        if (!enabled && !Can(Permission.KeysEnable))
+        {
+            // Someone who cannot enable the key again says why it stopped, for whoever can.
+            var parameters = new DialogParameters<DisableReasonDialog> { { d => d.KeyName, key.Name } };
+            var dialog = await ShowDialogAsync<DisableReasonDialog>($"Disable {key.Name}", parameters);
+            if (await dialog.Result is not { Canceled: false, Data: string given })
+            {
+                FocusAfterRender($"toggle-{key.Id}", $"key-{key.Id}");
+                return;
+            }
+            reason = given;
+        }
         await RunAsync(async () =>
         {
-            var updated = await Keys.SetEnabledAsync(key.Id, enabled, await DashboardActor.GetAsync());
+            var updated = await Keys.SetEnabledAsync(key.Id, enabled, await DashboardActor.GetAsync(), reason: reason);
             Snackbar.Add(
                 updated is null ? $"{key.Name} no longer exists." : enabled ? $"Enabled {key.Name}." : $"Disabled {key.Name}. Requests with it are refused from now on.",
                 updated is null ? Severity.Warning : Severity.Success);
@@ -327,6 +347,14 @@ public sealed partial class KeysPage : IDisposable
         try
         {
             await action();
+        }
+        catch (AccessDeniedException denied)
+        {
+            Snackbar.Add(denied.Message, Severity.Error);
+        }
+        catch (KeyValidationException invalid)
+        {
+            Snackbar.Add(string.Join(" ", invalid.Errors.SelectMany(e => e.Value)), Severity.Error);
         }
         finally
         {
