@@ -50,8 +50,8 @@ public sealed class OpenApiTests
     }
 
     [Theory]
-    [InlineData("/api/v2/keys", "post", "name,type,permissions,ips,expires_time")]
-    [InlineData("/api/v2/keys/{id}", "patch", "name,permissions,ips,enabled,expires_time")]
+    [InlineData("/api/v2/keys", "post", "name,type,permissions,scopes,ips,expires_time")]
+    [InlineData("/api/v2/keys/{id}", "patch", "name,permissions,scopes,ips,enabled,expires_time")]
     [InlineData("/api/v2/verify", "post", "key,ip")]
     public async Task Request_bodies_are_documented_with_their_snake_case_fields(string path, string method, string fields)
     {

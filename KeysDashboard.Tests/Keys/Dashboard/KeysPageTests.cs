@@ -33,12 +33,13 @@ public sealed class KeysPageTests : DashboardContext
         Assert.Contains($"kd_...{open.Secret[^4..]}", masked);
         Assert.Contains($"kd_...{locked.Secret[^4..]}", masked);
         var reporting = page.FindAll("tr").Single(r => r.TextContent.Contains("Reporting"));
-        Assert.Contains("Read-only", reporting.TextContent);
+        // Part 1's read-only key: reads the protected API, reads keys here, verifies others; each scope a chip.
+        Assert.Equal(["read", "verify", "keys:read"], reporting.QuerySelectorAll("[data-testid=key-scopes] .mud-chip").Select(c => c.TextContent.Trim()));
         Assert.Contains("10.0.0.0/8", reporting.TextContent);
         Assert.Contains("2001:db8::/32", reporting.TextContent);
         Assert.Equal("Disabled", reporting.QuerySelector("[data-testid=key-status]")!.TextContent.Trim());
         var billing = page.FindAll("tr").Single(r => r.TextContent.Contains("Billing"));
-        Assert.Contains("Read/write", billing.TextContent);
+        Assert.Equal(["write", "verify", "keys:manage"], billing.QuerySelectorAll("[data-testid=key-scopes] .mud-chip").Select(c => c.TextContent.Trim()));
         Assert.Contains("Any IP", billing.TextContent);
         Assert.DoesNotContain(open.Secret, page.Markup);
         Assert.DoesNotContain(locked.Secret, page.Markup);
