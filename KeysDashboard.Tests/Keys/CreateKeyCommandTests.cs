@@ -20,7 +20,20 @@ public sealed class CreateKeyCommandTests
         Assert.Equal(new DateTime(2030, 1, 31, 0, 0, 0, DateTimeKind.Utc), draft.ExpiresAt);
     }
 
+    [Fact]
+    public void Scopes_are_given_one_per_option_or_comma_separated_and_default_to_what_part_one_keys_had()
+    {
+        Assert.True(CreateKeyCommand.TryParse(["--name", "Audit reader", "--scope", "audit:read", "--scope", "read,verify"], out var scoped, out _));
+        Assert.Equal(["audit:read", "read", "verify"], scoped.EffectiveScopes);
+
+        Assert.True(CreateKeyCommand.TryParse(["--name", "Legacy"], out var plain, out _));
+        Assert.Equal(["write", "verify", "keys:manage"], plain.EffectiveScopes);
+        Assert.True(CreateKeyCommand.TryParse(["--name", "Legacy", "--read-only"], out var reader, out _));
+        Assert.Equal(["read", "verify", "keys:read"], reader.EffectiveScopes);
+    }
+
     [Theory]
+    [InlineData(new[] { "--name", "x", "--scope", "read", "--read-only" }, "Give --scope or --read-only, not both: --read-only is Vidbeo's read-only, a set of scopes of its own.")]
     [InlineData(new[] { "--read-only" }, "--name is required.")]
     [InlineData(new[] { "--name" }, "Unknown or incomplete option '--name'.")]
     [InlineData(new[] { "--name", "x", "--bogus" }, "Unknown or incomplete option '--bogus'.")]
