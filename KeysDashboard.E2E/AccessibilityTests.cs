@@ -54,7 +54,7 @@ public abstract class AccessibilityTests(Viewport viewport) : BrowserSession(vie
         await CheckAsync("create-dialog", async () =>
         {
             await keys.OpenCreateDialogAsync();
-            await keys.FillKeyFormAsync(name: "Build server");
+            await keys.FillKeyFormAsync(name: "Build server", scopes: KeysPage.ManagingScopes);
         });
         string? secret = null;
         await CheckAsync("reveal-dialog", async () =>

@@ -76,13 +76,13 @@ public sealed class AdminJourneyTests : BrowserSession
         await keys.ClickRowActionAsync("Build server", "enable-key");
         await Expect(keys.Status("Build server")).ToHaveTextAsync("Enabled");
 
-        // Edit: rename and make it read-only.
+        // Edit: rename and make it read-only (Vidbeo's ["fetch"]: reads the API and reads keys).
         await keys.ClickRowActionAsync("Build server", "edit-key");
         await Expect(Page.GetByTestId("key-name")).ToHaveValueAsync("Build server");
-        await keys.FillKeyFormAsync(name: "Build server (prod)", readOnly: true);
+        await keys.FillKeyFormAsync(name: "Build server (prod)", scopes: ["read", "keys:read"]);
         await ScreenshotAsync("09-edit-dialog");
         await keys.SaveKeyFormAsync();
-        await Expect(keys.Row("Build server (prod)").GetByText("Read-only")).ToBeVisibleAsync();
+        await Expect(keys.Row("Build server (prod)").GetByTestId("key-scopes")).ToHaveTextAsync(new Regex("^\\s*read\\s*keys:read\\s*$"));
 
         // Regenerate with an hour's grace: a new secret, and the grid says when the old one stops.
         await keys.ClickRowActionAsync("Build server (prod)", "regenerate-key");

@@ -30,7 +30,7 @@ public abstract class KeyboardJourneyTests(Viewport viewport) : BrowserSession(v
         await keys.WaitUntilInteractiveAsync();
         // Two keys already there, so that the new one is not simply the only row.
         await keys.OpenCreateDialogAsync();
-        await keys.FillKeyFormAsync(name: "Existing one");
+        await keys.FillKeyFormAsync(name: "Existing one", scopes: KeysPage.ManagingScopes);
         await keys.SaveKeyFormAsync();
         var (secret, _) = await keys.CopySecretAsync();
         await keys.CloseRevealAsync();

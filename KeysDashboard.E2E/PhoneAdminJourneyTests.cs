@@ -51,10 +51,10 @@ public sealed class PhoneAdminJourneyTests() : BrowserSession(Viewport.Phone360)
         await Expect(list.Status("Build server")).ToHaveTextAsync("Enabled");
 
         await list.ClickActionAsync("Build server", "edit-key");
-        await keys.FillKeyFormAsync(name: "Build server (prod)", readOnly: true);
+        await keys.FillKeyFormAsync(name: "Build server (prod)", scopes: ["read", "keys:read"]);
         await Screenshot("edit-dialog");
         await keys.SaveKeyFormAsync();
-        await Expect(list.Row("Build server (prod)").GetByText("Read-only")).ToBeVisibleAsync();
+        await Expect(list.Row("Build server (prod)").GetByTestId("key-scopes")).ToHaveTextAsync(new Regex("^\\s*read\\s*keys:read\\s*$"));
 
         await list.ClickActionAsync("Build server (prod)", "regenerate-key");
         await Page.GetByTestId("grace-1h").ClickAsync();

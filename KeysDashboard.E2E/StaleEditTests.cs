@@ -54,7 +54,7 @@ public sealed class StaleEditTests : BrowserSession
     private static async Task<string> CreateKeyAsync(KeysPage keys, string name)
     {
         await keys.OpenCreateDialogAsync();
-        await keys.FillKeyFormAsync(name: name);
+        await keys.FillKeyFormAsync(name: name, scopes: KeysPage.ManagingScopes);
         await keys.SaveKeyFormAsync();
         var (secret, _) = await keys.CopySecretAsync();
         await keys.CloseRevealAsync();

@@ -28,7 +28,7 @@ public abstract class SupportJourneyTests(Viewport viewport) : BrowserSession(vi
 
         // The owner makes the customer's key in the dialog and copies its secret.
         await keys.OpenCreateDialogAsync();
-        await keys.FillKeyFormAsync(name: "Customer 42");
+        await keys.FillKeyFormAsync(name: "Customer 42", scopes: KeysPage.ManagingScopes);
         await keys.SaveKeyFormAsync();
         var (secret, copied) = await keys.CopySecretAsync();
         Assert.Equal(secret, copied);

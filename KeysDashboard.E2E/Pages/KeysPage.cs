@@ -31,7 +31,11 @@ public sealed class KeysPage(IPage page) : BasePage(page)
         await Expect(Page.GetByTestId("key-form-dialog")).ToBeVisibleAsync();
     }
 
-    public async Task FillKeyFormAsync(string? name = null, string? ips = null, bool? readOnly = null)
+    /// <summary>Scopes for a key that a test then uses to make more keys through the API (Vidbeo's read/write key).</summary>
+    public static readonly string[] ManagingScopes = ["write", "verify", "keys:manage"];
+
+    /// <param name="scopes">Exactly the scope checkboxes to leave ticked; null leaves the dialog's choice alone.</param>
+    public async Task FillKeyFormAsync(string? name = null, string? ips = null, IReadOnlyCollection<string>? scopes = null)
     {
         if (name is not null)
         {
@@ -41,12 +45,16 @@ public sealed class KeysPage(IPage page) : BasePage(page)
         {
             await Page.GetByTestId("key-ips").FillAsync(ips);
         }
-        if (readOnly is { } wanted)
+        if (scopes is not null)
         {
-            var toggle = Page.GetByLabel("Read-only (GET requests only)");
-            if (await toggle.IsCheckedAsync() != wanted)
+            foreach (var box in await Page.GetByTestId("key-scopes").Locator("input[type=checkbox]").AllAsync())
             {
-                await toggle.ClickAsync(new() { Force = true });
+                var scope = await box.GetAttributeAsync("data-testid") is { } id ? id["scope-".Length..]
+                    : (await box.Locator("xpath=ancestor::*[@data-testid][1]").GetAttributeAsync("data-testid"))!["scope-".Length..];
+                if (await box.IsCheckedAsync() != scopes.Contains(scope))
+                {
+                    await box.ClickAsync(new() { Force = true });
+                }
             }
         }
     }
