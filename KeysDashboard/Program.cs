@@ -6,6 +6,7 @@ builder.AddDashboardIdentity();
 builder.AddOwnerSetup();
 builder.AddKeys();
 builder.AddApi();
+builder.AddSecretScanning();
 builder.AddDashboardUi();
 if (CreateKeyCommand.IsInvocation(args))
 {
@@ -31,6 +32,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseDashboard();
 app.MapApi();
+app.MapSecretScanning();
 app.MapDashboard();
 
 await app.RunAsync();
