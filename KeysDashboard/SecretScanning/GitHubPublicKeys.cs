@@ -23,6 +23,7 @@ internal sealed class GitHubPublicKeys(
     private readonly SemaphoreSlim fetching = new(1, 1);
     private IReadOnlyDictionary<string, string>? keys;
     private DateTimeOffset fetchedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset unknownRefetchedAt = DateTimeOffset.MinValue;
 
     /// <summary>The PEM of the key with this identifier, or null when GitHub does not (or no longer) publish it.</summary>
     public async Task<string?> FindAsync(string identifier, CancellationToken cancellationToken)
@@ -34,7 +35,7 @@ internal sealed class GitHubPublicKeys(
         {
             return pem;
         }
-        if (fresh && now - fetchedAt < UnknownIdentifierRefetchInterval)
+        if (fresh && now - unknownRefetchedAt < UnknownIdentifierRefetchInterval)
         {
             return null;
         }
@@ -43,9 +44,19 @@ internal sealed class GitHubPublicKeys(
         try
         {
             // Another request may have fetched while this one waited.
-            if (keys is { } latest && clock.GetUtcNow() - fetchedAt < UnknownIdentifierRefetchInterval)
+            now = clock.GetUtcNow();
+            var stillFresh = keys is not null && now - fetchedAt < TimeSpan.FromMinutes(options.CurrentValue.CacheMinutes);
+            if (stillFresh && keys!.TryGetValue(identifier, out var found))
             {
-                return latest.GetValueOrDefault(identifier);
+                return found;
+            }
+            if (stillFresh)
+            {
+                if (now - unknownRefetchedAt < UnknownIdentifierRefetchInterval)
+                {
+                    return null;
+                }
+                unknownRefetchedAt = now;
             }
             var fetched = await FetchAsync(cancellationToken);
             if (fetched is not null)
