@@ -7,6 +7,7 @@ builder.AddOwnerSetup();
 builder.AddKeys();
 builder.AddApi();
 builder.AddSecretScanning();
+builder.AddSupportDesk();
 builder.AddDashboardUi();
 if (CreateKeyCommand.IsInvocation(args))
 {
