@@ -75,7 +75,8 @@ public sealed class BulkKeysTests : DashboardContext
         await CreateAsync("Alpha");
         await CreateAsync("Bravo");
         var page = RenderWithProviders<KeysPage>();
-        page.WaitForElement("[data-testid=select-page]").Change(true);
+        page.WaitForElement("[data-testid=key-row]");
+        page.Find("[data-testid=select-page]").Change(true);
 
         Assert.Equal("2", page.Find("[data-testid=bulk-count]").TextContent);
         Assert.All(page.FindAll("[data-testid=select-key]"), box => Assert.True(box.HasAttribute("checked")));
@@ -90,11 +91,12 @@ public sealed class BulkKeysTests : DashboardContext
     {
         var a = await CreateAsync("Alpha");
         var page = RenderWithProviders<KeysPage>();
-        page.WaitForElement($"#select-{a.Key.Id}").Change(true);
-        page.Find("[data-testid=bulk-delete]").Click();
-        page.WaitForElement("[data-testid=bulk-confirm-dialog]");
+        page.WaitForElement("[data-testid=key-row]");
+        page.Find($"#select-{a.Key.Id}").Change(true);
+        page.WaitForElement("[data-testid=bulk-delete]").Click();
+        page.WaitForElement("[data-testid=bulk-reason]");
 
-        page.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        page.WaitForElement("[data-testid=bulk-confirm-dialog] .mud-dialog-actions button:first-child, .mud-dialog-actions button:first-child").Click();
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=bulk-confirm-dialog]")));
         Assert.Single(await StoredKeysAsync());
@@ -107,7 +109,8 @@ public sealed class BulkKeysTests : DashboardContext
         var a = await CreateAsync("Alpha");
         var b = await CreateAsync("Bravo");
         var page = RenderWithProviders<KeysPage>();
-        page.WaitForElement("[data-testid=select-page]").Change(true);
+        page.WaitForElement("[data-testid=key-row]");
+        page.Find("[data-testid=select-page]").Change(true);
 
         page.Find("[data-testid=bulk-delete]").Click();
         page.WaitForElement("[data-testid=bulk-reason]").Input("Old test keys");
@@ -126,8 +129,9 @@ public sealed class BulkKeysTests : DashboardContext
         await UseRoleAsync(AccessTable.SupportRole);
         var a = await CreateAsync("Alpha");
         var page = RenderWithProviders<KeysPage>();
+        page.WaitForElement("[data-testid=key-row]");
 
-        page.WaitForElement($"#select-{a.Key.Id}").Change(true);
+        page.Find($"#select-{a.Key.Id}").Change(true);
 
         Assert.NotNull(page.Find("[data-testid=bulk-disable]"));
         Assert.Empty(page.FindAll("[data-testid=bulk-delete]"));
@@ -197,7 +201,8 @@ public sealed class BulkKeysTests : DashboardContext
             await CreateAsync($"Bulk {i:D2}");
         }
         var page = RenderWithProviders<KeysPage>();
-        page.WaitForElement("[data-testid=bulk-describe]").Click();
+        page.WaitForElement("[data-testid=key-row]");
+        page.Find("[data-testid=bulk-describe]").Click();
         page.WaitForElement("[data-testid=bulk-created-by]").Change("OWNER@example");
         page.Find("[data-testid=bulk-preview]").Click();
         page.WaitForAssertion(() => Assert.Equal("53", page.Find("[data-testid=bulk-count]").TextContent));

@@ -141,6 +141,17 @@ public sealed class LeakedKeyPageTests : DashboardContext
     }
 
     [Fact]
+    public async Task Checking_an_empty_field_asks_for_the_secret_and_looks_nothing_up()
+    {
+        var page = Open();
+
+        Check(page, "   ");
+
+        page.WaitForAssertion(() => Assert.Contains("Paste the secret first.", page.Markup));
+        Assert.DoesNotContain(await AuditAsync(), a => a.Action == AuditActions.KeyLookedUp);
+    }
+
+    [Fact]
     public void The_rule_downloads_are_plain_links_the_router_leaves_alone()
     {
         var page = Open();

@@ -38,6 +38,7 @@ public sealed partial class LeakedKeyPage
     private DateTime now;
     private bool busy;
     private bool disabledNow;
+    private bool emptyCheck;
     private string[]? focusNext;
 
     private string Prefix => Options.Value.Prefix;
@@ -80,7 +81,8 @@ public sealed partial class LeakedKeyPage
         var pasted = secret;
         // Gone from the field and the component before anything else happens, whatever the answer.
         secret = null;
-        if (string.IsNullOrWhiteSpace(pasted))
+        emptyCheck = string.IsNullOrWhiteSpace(pasted);
+        if (emptyCheck)
         {
             return;
         }
