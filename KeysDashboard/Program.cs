@@ -6,6 +6,8 @@ builder.AddDashboardIdentity();
 builder.AddOwnerSetup();
 builder.AddKeys();
 builder.AddApi();
+builder.AddSecretScanning();
+builder.AddSupportDesk();
 builder.AddDashboardUi();
 if (CreateKeyCommand.IsInvocation(args))
 {
@@ -31,6 +33,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseDashboard();
 app.MapApi();
+app.MapSecretScanning();
 app.MapDashboard();
 
 await app.RunAsync();

@@ -255,6 +255,97 @@ public sealed partial class KeysPage : IDisposable
 
     private bool Can(Permission permission) => actor?.Can(permission) == true;
 
+    // Bulk selection: ids with the key as last seen, so a selection spans pages and descriptions and the dry run
+    // can name keys that are not on the page in view.
+    private readonly Dictionary<string, ApiKey> selected = new(StringComparer.Ordinal);
+
+    private bool CanBulk => Can(Permission.KeysBulkDisable) || Can(Permission.KeysBulkDelete);
+
+    private bool AllOnPageSelected => items is { Count: > 0 } && items.All(k => selected.ContainsKey(k.Id));
+
+    private string RowClass(bool expanded) =>
+        (expanded ? "key-row expanded" : "key-row") + (CanBulk ? " selectable" : "");
+
+    private void Select(ApiKey key, bool on)
+    {
+        if (on)
+        {
+            selected[key.Id] = key;
+        }
+        else
+        {
+            selected.Remove(key.Id);
+        }
+    }
+
+    private void SelectPage(ChangeEventArgs e)
+    {
+        foreach (var key in items ?? [])
+        {
+            Select(key, e.Value is true);
+        }
+    }
+
+    private void ClearSelection()
+    {
+        selected.Clear();
+        FocusAfterRender("bulk-describe", "keys-heading");
+    }
+
+    /// <summary>Describe keys (creator, address range, unused for); the keys that match become the selection.</summary>
+    private async Task DescribeAsync()
+    {
+        var dialog = await ShowDialogAsync<SupportDesk.BulkDescribeDialog>("Select keys by description", []);
+        if (await dialog.Result is { Canceled: false, Data: IReadOnlyList<ApiKey> keys })
+        {
+            selected.Clear();
+            foreach (var key in keys)
+            {
+                selected[key.Id] = key;
+            }
+            Snackbar.Add(keys.Count == 0 ? "No keys fit that description." : $"{keys.Count} {(keys.Count == 1 ? "key fits" : "keys fit")} that description and {(keys.Count == 1 ? "is" : "are")} selected.",
+                keys.Count == 0 ? Severity.Info : Severity.Success);
+            FocusAfterRender(keys.Count == 0 ? "bulk-describe" : "bulk-disable", "bulk-delete", "bulk-describe");
+            return;
+        }
+        FocusAfterRender("bulk-describe");
+    }
+
+    /// <summary>Dry run first (the count and the keys), then one confirmation with a reason for every key's audit row.</summary>
+    private async Task BulkAsync(bool delete)
+    {
+        var keys = selected.Values.OrderBy(k => k.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+        if (keys.Count == 0)
+        {
+            return;
+        }
+        var parameters = new DialogParameters<SupportDesk.BulkConfirmDialog> { { d => d.Keys, keys }, { d => d.Delete, delete } };
+        var dialog = await ShowDialogAsync<SupportDesk.BulkConfirmDialog>(delete ? "Delete keys" : "Disable keys", parameters);
+        if (await dialog.Result is not { Canceled: false, Data: string reason })
+        {
+            FocusAfterRender(delete ? "bulk-delete" : "bulk-disable");
+            return;
+        }
+        var done = false;
+        await RunAsync(async () =>
+        {
+            var ids = keys.Select(k => k.Id).ToList();
+            var actorNow = await DashboardActor.GetAsync();
+            var result = delete ? await Keys.DeleteManyAsync(ids, reason, actorNow) : await Keys.DisableManyAsync(ids, reason, actorNow);
+            var verb = delete ? "Deleted" : "Disabled";
+            Snackbar.Add(
+                $"{verb} {result.Changed.Count} {(result.Changed.Count == 1 ? "key" : "keys")}." +
+                (result.Skipped > 0 ? $" {result.Skipped} {(delete ? "were already gone" : "were already disabled or gone")}." : ""),
+                Severity.Success);
+            done = true;
+        });
+        if (done)
+        {
+            selected.Clear();
+        }
+        FocusAfterRender(done ? "bulk-describe" : delete ? "bulk-delete" : "bulk-disable", "keys-heading");
+    }
+
     private async Task SetEnabledAsync(ApiKey key, bool enabled)
     {
         string? reason = null;
