@@ -24,6 +24,7 @@ public sealed partial class KeysPage : IDisposable
 
     // The signed-in person as of the last load: which buttons to show. The services decide for themselves.
     private Actor? actor;
+    private bool noAccess;
     private int total;
     private DateTime now;
     private bool filtersOpen;
@@ -150,10 +151,18 @@ public sealed partial class KeysPage : IDisposable
             now = Clock.GetUtcNow().UtcDateTime;
             view = asked;
             items = page.Items;
+            noAccess = false;
             total = page.TotalItems;
         }
         catch (OperationCanceledException) when (mine.IsCancellationRequested)
         {
+        }
+        catch (AccessDeniedException)
+        {
+            // A role without keys.view (or a person locked or removed a moment ago): say so, show no keys.
+            noAccess = true;
+            items = [];
+            total = 0;
         }
     }
 
