@@ -4,6 +4,7 @@ builder.UseTopLevelAppSettings();
 builder.AddDatabase();
 builder.AddDashboardIdentity();
 builder.AddOwnerSetup();
+builder.AddUsers();
 builder.AddKeys();
 builder.AddApi();
 builder.AddDashboardUi();
@@ -16,6 +17,7 @@ if (CreateKeyCommand.IsInvocation(args))
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
+await app.SeedRolesAsync();
 await app.BootstrapOwnerAsync();
 if (CreateKeyCommand.IsInvocation(args))
 {
@@ -28,6 +30,7 @@ app.UseSecurityHeaders();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseTwoFactorRequirement();
 app.UseRateLimiter();
 app.UseDashboard();
 app.MapApi();
