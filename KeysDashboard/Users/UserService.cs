@@ -284,7 +284,6 @@ internal sealed class UserService(IServiceScopeFactory scopes, AccessGuard guard
 
     private async Task<UserSummary> SummaryAsync(ApplicationDbContext db, string id, CancellationToken cancellationToken)
     {
-        db.ChangeTracker.Clear();
         var row = await Summaries(db).Where(p => p.Id == id).FirstAsync(cancellationToken);
         return row.ToSummary(clock.GetUtcNow());
     }

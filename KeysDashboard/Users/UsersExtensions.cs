@@ -8,8 +8,8 @@ internal static class UsersExtensions
 {
     /// <summary>
     /// How long a set-password link works: exactly 24 hours. It is Identity's password-reset token
-    /// (DataProtectorTokenProvider), so this is that provider's lifespan, which also bounds any other
-    /// data-protection token Identity issues.
+    /// (DataProtectorTokenProvider, here <see cref="SetPasswordTokenProvider"/> on the app's clock), so this is that
+    /// provider's lifespan, which also bounds any other data-protection token Identity issues.
     /// </summary>
     public static readonly TimeSpan SetPasswordLinkLifetime = TimeSpan.FromHours(24);
 
@@ -21,6 +21,13 @@ internal static class UsersExtensions
                 "Users:RequireTwoFactorRoles may only name roles: " + string.Join(", ", AccessTable.RoleNames) + ".")
             .ValidateOnStart();
         builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = SetPasswordLinkLifetime);
+        // Password-reset tokens (set-password links) come from Identity's data-protection provider on the app's clock.
+        builder.Services.Configure<IdentityOptions>(o =>
+        {
+            o.Tokens.ProviderMap[SetPasswordTokenProvider.ProviderName] = new TokenProviderDescriptor(typeof(SetPasswordTokenProvider));
+            o.Tokens.PasswordResetTokenProvider = SetPasswordTokenProvider.ProviderName;
+        });
+        builder.Services.AddTransient<SetPasswordTokenProvider>();
         builder.Services.AddScoped<UserService>();
         return builder;
     }
