@@ -27,7 +27,7 @@ namespace KeysDashboard.Users;
 /// </para>
 /// The turn is per process; instances sharing one database still count every failure through the stamp check.
 /// <para>
-/// Audit: every password, authenticator-code and recovery-code attempt leaves signin.succeeded, signin.failed or
+/// Audit: every password, authenticator-code, recovery-code and passkey attempt leaves signin.succeeded, signin.failed or
 /// signin.locked_out (a correct password that still needs the second factor leaves nothing; the second step
 /// does). A success is the person's own act and records their sign-in time; a failure's actor is "anonymous"
 /// (whoever typed it) with the account, or the typed email trimmed to 256 characters, as the target. The
@@ -101,6 +101,23 @@ internal sealed class GuardedSignInManager(
             await AuditAsync(result, provider, userId, typedName: null);
             return result;
         }
+    }
+
+    public override async Task<SignInResult> PasskeySignInAsync(string credentialJson)
+    {
+        signedIn = null;
+        var result = await base.PasskeySignInAsync(credentialJson);
+        await AuditAsync(result, "passkey", signedIn?.Id, typedName: null);
+        return result;
+    }
+
+    // The person a passkey sign-in just signed in: the base method finds them from the credential and says only "succeeded".
+    private ApplicationUser? signedIn;
+
+    public override Task SignInWithClaimsAsync(ApplicationUser user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
+    {
+        signedIn = user;
+        return base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims);
     }
 
     private async Task<(IDisposable Turn, string? UserId)> TwoFactorTurnAsync()
