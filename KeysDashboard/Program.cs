@@ -4,6 +4,7 @@ builder.UseTopLevelAppSettings();
 builder.AddDatabase();
 builder.AddDashboardIdentity();
 builder.AddOwnerSetup();
+builder.AddUsers();
 builder.AddKeys();
 builder.AddApi();
 builder.AddSecretScanning();
@@ -18,6 +19,7 @@ if (CreateKeyCommand.IsInvocation(args))
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
+await app.SeedRolesAsync();
 await app.BootstrapOwnerAsync();
 if (CreateKeyCommand.IsInvocation(args))
 {
@@ -30,6 +32,7 @@ app.UseSecurityHeaders();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseTwoFactorRequirement();
 app.UseRateLimiter();
 app.UseDashboard();
 app.MapApi();

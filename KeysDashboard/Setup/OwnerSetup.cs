@@ -19,7 +19,7 @@ internal sealed class OwnerSetup(
     TimeProvider clock,
     ILogger<OwnerSetup> logger)
 {
-    public const string AdminRole = "Admin";
+    public const string AdminRole = Access.AccessTable.AdminRole;
 
     // Serialises setups within this process; the InstallationOwner primary key settles races between processes.
     private static readonly SemaphoreSlim Gate = new(1, 1);
@@ -38,18 +38,15 @@ internal sealed class OwnerSetup(
             }
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var user = new ApplicationUser { UserName = email.Trim(), Email = email.Trim(), EmailConfirmed = true };
+            var user = new ApplicationUser { UserName = email.Trim(), Email = email.Trim(), EmailConfirmed = true, CreatedAt = clock.GetUtcNow().UtcDateTime };
             var created = await userManager.CreateAsync(user, password);
             if (!created.Succeeded)
             {
                 return new OwnerSetupResult.Invalid([.. created.Errors.Select(e => e.Description)]);
             }
 
-            if (!await db.Roles.AnyAsync(r => r.NormalizedName == AdminRole.ToUpperInvariant(), cancellationToken))
-            {
-                db.Roles.Add(new IdentityRole(AdminRole) { NormalizedName = AdminRole.ToUpperInvariant() });
-                await db.SaveChangesAsync(cancellationToken);
-            }
+            // Seeded at start; ensured again here for a database the app did not start on (tests, the CLI).
+            await RoleSeeding.EnsureRoleAsync(db, AdminRole, cancellationToken);
             var roleAdded = await userManager.AddToRoleAsync(user, AdminRole);
             if (!roleAdded.Succeeded)
             {
@@ -58,14 +55,8 @@ internal sealed class OwnerSetup(
 
             var now = clock.GetUtcNow().UtcDateTime;
             db.InstallationOwners.Add(new InstallationOwner { UserId = user.Id, CreatedAt = now });
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = now,
-                ActorId = user.Id,
-                ActorName = user.Email!,
-                Action = AuditActions.OwnerCreated,
-                ClientIp = clientIp,
-            });
+            db.AuditEntries.Add(AuditEntry.For(Access.Actor.Person(user.Id, user.Email!, AdminRole, clientIp), AuditActions.OwnerCreated, now,
+                targetId: user.Id, targetName: user.Email));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

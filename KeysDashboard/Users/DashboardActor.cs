@@ -29,10 +29,12 @@ internal sealed class CircuitClientAddress(IHttpContextAccessor httpContextAcces
 /// <summary>
 /// The signed-in person behind a dashboard action, with the permissions of the role they hold now: read from the
 /// database at each action, so a person demoted, locked or removed a moment ago is refused at once even while
-/// their circuit still shows the old page.
+/// their circuit still shows the old page. A person whose role requires two-factor sign-in
+/// (<see cref="UsersOptions.RequireTwoFactorRoles"/>) and who has not turned it on gets no permissions either.
 /// </summary>
 internal sealed class DashboardActor(
-    AuthenticationStateProvider authentication, CircuitClientAddress clientAddress, IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock)
+    AuthenticationStateProvider authentication, CircuitClientAddress clientAddress, IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<UsersOptions> usersOptions)
 {
     public async Task<Actor> GetAsync()
     {
@@ -46,12 +48,18 @@ internal sealed class DashboardActor(
             .Select(u => new
             {
                 u.Email,
+                u.TwoFactorEnabled,
                 Locked = u.LockoutEnd != null && u.LockoutEnd > now,
                 Role = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
             })
             .FirstOrDefaultAsync();
         // Gone or locked: an actor without permissions, so every service refuses (and audits) what it tries.
         var role = person is { Locked: false } ? person.Role : null;
+        // A role that requires two-factor sign-in gives nothing until it is on (the pages send them to set it up).
+        if (person is { TwoFactorEnabled: false } && usersOptions.Value.RequiresTwoFactor(role))
+        {
+            role = null;
+        }
         return Actor.Person(id, person?.Email ?? user.Identity?.Name ?? id, role, clientAddress.Value, clientAddress.CircuitId);
     }
 }

@@ -1,7 +1,10 @@
 using System.Security.Claims;
+using KeysDashboard.Access;
+using KeysDashboard.Audit;
 using KeysDashboard.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +26,13 @@ namespace KeysDashboard.Users;
 /// failures for the same time, so neither timing nor the lockout page tells which emails have accounts.
 /// </para>
 /// The turn is per process; instances sharing one database still count every failure through the stamp check.
+/// <para>
+/// Audit: every password, authenticator-code, recovery-code and passkey attempt leaves signin.succeeded, signin.failed or
+/// signin.locked_out (a correct password that still needs the second factor leaves nothing; the second step
+/// does). A success is the person's own act and records their sign-in time; a failure's actor is "anonymous"
+/// (whoever typed it) with the account, or the typed email trimmed to 256 characters, as the target. The
+/// password never reaches the log.
+/// </para>
 /// </summary>
 internal sealed class GuardedSignInManager(
     UserManager<ApplicationUser> userManager,
@@ -34,7 +44,9 @@ internal sealed class GuardedSignInManager(
     IUserConfirmation<ApplicationUser> confirmation,
     SignInTurns turns,
     UnknownAccountAttempts unknownAccounts,
-    ApplicationDbContext db)
+    ApplicationDbContext db,
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    TimeProvider clock)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
@@ -49,37 +61,113 @@ internal sealed class GuardedSignInManager(
         }
         if (user is null)
         {
-            return unknownAccounts.Check(normalized, password, UserManager.PasswordHasher);
+            var unknown = unknownAccounts.Check(normalized, password, UserManager.PasswordHasher);
+            await AuditAsync(unknown, "password", userId: null, typedName: userName);
+            return unknown;
         }
-        return await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+        var result = await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+        await AuditAsync(result, "password", user.Id, userName);
+        return result;
     }
 
     public override async Task<SignInResult> TwoFactorAuthenticatorSignInAsync(string code, bool isPersistent, bool rememberClient)
     {
-        using var turn = await TwoFactorTurnAsync();
-        return await base.TwoFactorAuthenticatorSignInAsync(code, isPersistent, rememberClient);
+        var (turn, userId) = await TwoFactorTurnAsync();
+        using (turn)
+        {
+            var result = await base.TwoFactorAuthenticatorSignInAsync(code, isPersistent, rememberClient);
+            await AuditAsync(result, "authenticator", userId, typedName: null);
+            return result;
+        }
     }
 
     public override async Task<SignInResult> TwoFactorRecoveryCodeSignInAsync(string recoveryCode)
     {
-        using var turn = await TwoFactorTurnAsync();
-        return await base.TwoFactorRecoveryCodeSignInAsync(recoveryCode);
+        var (turn, userId) = await TwoFactorTurnAsync();
+        using (turn)
+        {
+            var result = await base.TwoFactorRecoveryCodeSignInAsync(recoveryCode);
+            await AuditAsync(result, "recovery_code", userId, typedName: null);
+            return result;
+        }
     }
 
     public override async Task<SignInResult> TwoFactorSignInAsync(string provider, string code, bool isPersistent, bool rememberClient)
     {
-        using var turn = await TwoFactorTurnAsync();
-        return await base.TwoFactorSignInAsync(provider, code, isPersistent, rememberClient);
+        var (turn, userId) = await TwoFactorTurnAsync();
+        using (turn)
+        {
+            var result = await base.TwoFactorSignInAsync(provider, code, isPersistent, rememberClient);
+            await AuditAsync(result, provider, userId, typedName: null);
+            return result;
+        }
     }
 
-    private async Task<IDisposable> TwoFactorTurnAsync()
+    public override async Task<SignInResult> PasskeySignInAsync(string credentialJson)
+    {
+        signedIn = null;
+        var result = await base.PasskeySignInAsync(credentialJson);
+        await AuditAsync(result, "passkey", signedIn?.Id, typedName: null);
+        return result;
+    }
+
+    // The person a passkey sign-in just signed in: the base method finds them from the credential and says only "succeeded".
+    private ApplicationUser? signedIn;
+
+    public override Task SignInWithClaimsAsync(ApplicationUser user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
+    {
+        signedIn = user;
+        return base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims);
+    }
+
+    private async Task<(IDisposable Turn, string? UserId)> TwoFactorTurnAsync()
     {
         // The user id from the two-factor cookie, without loading the user: the base method loads it inside the turn.
         var pending = await Context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
         var userId = pending.Principal?.FindFirstValue(ClaimTypes.Name) ?? "";
         var turn = await turns.WaitAsync("id:" + userId, Context.RequestAborted);
         await RefreshAsync(userId);
-        return turn;
+        return (turn, userId.Length > 0 ? userId : null);
+    }
+
+    /// <summary>One audit row per attempt; a success also records the person's sign-in time, in the same transaction.</summary>
+    private async Task AuditAsync(SignInResult result, string method, string? userId, string? typedName)
+    {
+        if (result.RequiresTwoFactor)
+        {
+            return;
+        }
+        var action = result.Succeeded ? AuditActions.SignInSucceeded : result.IsLockedOut ? AuditActions.SignInLockedOut : AuditActions.SignInFailed;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ip = Context.Connection.RemoteIpAddress?.ToString();
+        // Not cancellable: a client that hangs up after its guess still leaves the trace.
+        await using var audit = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        var person = userId is null ? null : await audit.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new
+            {
+                u.Email,
+                Role = audit.UserRoles.Where(r => r.UserId == u.Id).Join(audit.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(CancellationToken.None);
+        var targetName = person?.Email ?? Trimmed(typedName);
+        var actor = result.Succeeded && person is not null
+            ? Actor.Person(userId!, person.Email ?? userId!, person.Role, ip, Context.TraceIdentifier)
+            : new Actor("anonymous", "anonymous", ip) { Kind = ActorKind.Person, RequestId = Context.TraceIdentifier };
+        await using var transaction = await audit.Database.BeginTransactionAsync(CancellationToken.None);
+        audit.AuditEntries.Add(AuditEntry.For(actor, action, now, result.Succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure,
+            details: new { method, not_allowed = result.IsNotAllowed ? true : (bool?)null }, targetId: userId, targetName: targetName));
+        if (result.Succeeded)
+        {
+            await audit.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set.SetProperty(u => u.LastSignInAt, now), CancellationToken.None);
+        }
+        await audit.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    private static string? Trimmed(string? typed)
+    {
+        var text = typed?.Trim();
+        return text is { Length: > 256 } ? text[..256] : text;
     }
 
     /// <summary>
