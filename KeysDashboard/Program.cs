@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(AppContentRoot.Options(CreateKeyCommand.IsInvocation(args) ? [] : args));
+var builder = WebApplication.CreateBuilder(AppContentRoot.Options(CommandLineVerbs.IsInvocation(args) ? [] : args));
 
 builder.UseTopLevelAppSettings();
 builder.AddDatabase();
@@ -7,7 +7,8 @@ builder.AddOwnerSetup();
 builder.AddKeys();
 builder.AddApi();
 builder.AddDashboardUi();
-if (CreateKeyCommand.IsInvocation(args))
+builder.AddAudit();
+if (CommandLineVerbs.IsInvocation(args))
 {
     // The secret is the only thing on stdout, so a script can capture it; logs go to stderr.
     builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -17,9 +18,9 @@ var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
 await app.BootstrapOwnerAsync();
-if (CreateKeyCommand.IsInvocation(args))
+if (CommandLineVerbs.IsInvocation(args))
 {
-    return await app.RunCreateKeyCommandAsync(args, Console.Out, Console.Error);
+    return await app.RunCommandLineVerbAsync(args, Console.Out, Console.Error);
 }
 
 // Order matters: the client's address and request id are settled before anyone authenticates.
@@ -31,6 +32,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseDashboard();
 app.MapApi();
+app.MapAudit();
 app.MapDashboard();
 
 await app.RunAsync();
