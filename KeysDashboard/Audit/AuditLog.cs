@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KeysDashboard.Audit;
 
-internal sealed record AuditPage(IReadOnlyList<AuditEntry> Items, int TotalItems);
+internal sealed record AuditRowsPage(IReadOnlyList<AuditEntry> Items, int TotalItems);
 
 /// <summary>
 /// The result of walking the chain. <see cref="BrokenSeq"/> is the first row that is missing or does not hold up,
@@ -41,7 +41,7 @@ internal sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory
     private const int VerifyBatchSize = 1000;
 
     /// <summary>A page of rows matching <paramref name="query"/>, newest first, with the number of all matching rows.</summary>
-    public async Task<AuditPage> PageAsync(AuditQuery query, int page, int pageSize, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<AuditRowsPage> PageAsync(AuditQuery query, int page, int pageSize, Actor actor, CancellationToken cancellationToken = default)
     {
         await guard.Demand(actor, Permission.AuditRead, cancellationToken: cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -52,7 +52,7 @@ internal sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory
             .Skip((int)Math.Min((long)Math.Max(page, 0) * size, int.MaxValue))
             .Take(size)
             .ToListAsync(cancellationToken);
-        return new AuditPage(items, total);
+        return new AuditRowsPage(items, total);
     }
 
     /// <summary>
