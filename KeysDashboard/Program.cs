@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(AppContentRoot.Options(CreateKeyCommand.IsInvocation(args) ? [] : args));
+var builder = WebApplication.CreateBuilder(AppContentRoot.Options(CommandLineVerbs.IsInvocation(args) ? [] : args));
 
 builder.UseTopLevelAppSettings();
 builder.AddDatabase();
@@ -9,10 +9,11 @@ builder.AddKeys();
 builder.AddApi();
 builder.AddSecretScanning();
 builder.AddSupportDesk();
+builder.AddAudit();
 builder.AddDashboardUi();
-if (CreateKeyCommand.IsInvocation(args))
+if (CommandLineVerbs.IsInvocation(args))
 {
-    // The secret is the only thing on stdout, so a script can capture it; logs go to stderr.
+    // A verb's answer (a new key's secret, a verification's result) is all there is on stdout; logs go to stderr.
     builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
 }
 
@@ -21,9 +22,9 @@ var app = builder.Build();
 await app.MigrateDatabaseAsync();
 await app.SeedRolesAsync();
 await app.BootstrapOwnerAsync();
-if (CreateKeyCommand.IsInvocation(args))
+if (CommandLineVerbs.IsInvocation(args))
 {
-    return await app.RunCreateKeyCommandAsync(args, Console.Out, Console.Error);
+    return await app.RunCommandLineVerbAsync(args, Console.Out, Console.Error);
 }
 
 // Order matters: the client's address and request id are settled before anyone authenticates.
@@ -36,6 +37,7 @@ app.UseTwoFactorRequirement();
 app.UseRateLimiter();
 app.UseDashboard();
 app.MapApi();
+app.MapAudit();
 app.MapSecretScanning();
 app.MapDashboard();
 
