@@ -143,7 +143,7 @@ public sealed class DashboardDoorTests : DashboardContext
             _ => "keys.enable",
         };
         // A person with no role is also refused the grid's reload (keys.view); the click itself is refused once.
-        async Task<List<Audit.AuditEntry>> RefusedClicksAsync() =>
+        async Task<List<KeysDashboard.Audit.AuditEntry>> RefusedClicksAsync() =>
             [.. (await MatrixCell.RefusalRowsAsync(dbFactory, Admin.Id)).Where(r => r.Details!.Contains($"\"permission\":\"{permission}\""))];
         await WaitForAsync(async () => (await RefusedClicksAsync()).Count > 0);
         var row = Assert.Single(await RefusedClicksAsync());
@@ -166,7 +166,7 @@ public sealed class DashboardDoorTests : DashboardContext
         page.WaitForAssertion(() => Assert.Equal("Disabled", page.Find("[data-testid=key-status]").TextContent.Trim()));
         var dbFactory = Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
         var support = await Services.GetRequiredService<DashboardActor>().GetAsync();
-        await MatrixCell.AssertAuditedAsync(dbFactory, support, Audit.AuditActions.KeyDisabled, key.Key.Id, "Pasted in the public support chat");
+        await MatrixCell.AssertAuditedAsync(dbFactory, support, KeysDashboard.Audit.AuditActions.KeyDisabled, key.Key.Id, "Pasted in the public support chat");
         Assert.Empty(page.FindAll("[data-testid=enable-key]"));
     }
 

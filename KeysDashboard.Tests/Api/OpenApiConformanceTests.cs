@@ -98,6 +98,12 @@ public sealed class OpenApiConformanceTests : IAsyncLifetime
         await CheckAsync(client, HttpMethod.Delete, "/api/v2/keys/{id}", $"/api/v2/keys/{target}", expected: 200);
         await CheckAsync(client, HttpMethod.Delete, "/api/v2/keys/{id}", $"/api/v2/keys/{target}", expected: 404);
 
+        // ListAuditEntries: a key with audit:read reads the log; a bad filter is 400; a key without the scope 403.
+        var auditor = api.Client((await api.WithKeysAsync(k => k.CreateAsync(new KeysDashboard.Keys.KeyDraft("Auditor", false, [], null, ["audit:read"]), ApiFactory.Admin))).Secret);
+        await CheckAsync(auditor, HttpMethod.Get, "/api/v2/audit", "/api/v2/audit?limit=2", expected: 200);
+        await CheckAsync(auditor, HttpMethod.Get, "/api/v2/audit", "/api/v2/audit?outcome=maybe", expected: 400);
+        await CheckAsync(client, HttpMethod.Get, "/api/v2/audit", "/api/v2/audit", expected: 403);
+
         // An address that keeps failing is limited, on any operation.
         using var guesser = api.Client("kd_guess", peer: "192.0.2.77");
         for (var attempt = 0; attempt < 5; attempt++)

@@ -24,6 +24,7 @@ public sealed class OpenApiTests
                 ["/api/v2/keys/{id}/regenerate"] = ["post"],
                 ["/api/v2/me"] = ["get"],
                 ["/api/v2/verify"] = ["post"],
+                ["/api/v2/audit"] = ["get"],
             },
             apiPaths);
     }

@@ -44,6 +44,7 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<AccessGuard>();
         Services.AddScoped<KeyService>();
         Services.AddScoped<KeyList>();
+        Services.AddScoped<KeysDashboard.SupportDesk.KeySelection>();
         Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();
         Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         Services.AddScoped<CircuitClientAddress>();

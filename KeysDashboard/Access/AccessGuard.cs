@@ -13,12 +13,13 @@ namespace KeysDashboard.Access;
 internal sealed class AccessGuard(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock, ILogger<AccessGuard> logger)
 {
     /// <summary>Throws <see cref="AccessDeniedException"/> (after auditing it) unless <paramref name="actor"/> holds <paramref name="permission"/>.</summary>
+    /// <param name="keyId">The key the operation is aimed at, when only its id is known yet: the refusal shows in that key's history.</param>
     public async Task Demand(Actor actor, Permission permission, ApiKey? key = null, string? targetId = null, string? targetName = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? keyId = null)
     {
         if (!actor.Can(permission))
         {
-            throw await RefuseAsync(actor, permission, Missing(actor, permission), beyond: false, key, targetId, targetName);
+            throw await RefuseAsync(actor, permission, Missing(actor, permission), beyond: false, key, targetId, targetName, keyId);
         }
     }
 
@@ -28,15 +29,16 @@ internal sealed class AccessGuard(IDbContextFactory<ApplicationDbContext> dbFact
     /// </summary>
     public async Task<AccessDeniedException> RefuseAsync(Actor actor, Permission permission, string why, ApiKey? key = null,
         string? targetId = null, string? targetName = null, CancellationToken cancellationToken = default) =>
-        await RefuseAsync(actor, permission, why, beyond: true, key, targetId, targetName);
+        await RefuseAsync(actor, permission, why, beyond: true, key, targetId, targetName, keyId: null);
 
     private async Task<AccessDeniedException> RefuseAsync(Actor actor, Permission permission, string why, bool beyond, ApiKey? key,
-        string? targetId, string? targetName)
+        string? targetId, string? targetName, string? keyId)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
         {
             db.AuditEntries.Add(AuditEntry.For(actor, AuditActions.AccessRefused, clock.GetUtcNow().UtcDateTime, AuditOutcomes.Refused,
-                key, reason: null, details: new { permission = permission.Name(), rule = beyond ? "own_bounds" : "permission", why }, targetId, targetName));
+                key, reason: null, details: new { permission = permission.Name(), rule = beyond ? "own_bounds" : "permission", why }, targetId, targetName,
+                keyId));
             // Not cancellable: a caller hanging up after being refused still leaves its trace.
             await db.SaveChangesAsync(CancellationToken.None);
         }

@@ -50,7 +50,8 @@ internal sealed class AuditEntry
 
     /// <summary>A row for <paramref name="actor"/> doing <paramref name="action"/>; set the target fields with an initializer.</summary>
     public static AuditEntry For(Actor actor, string action, DateTime at, string outcome = AuditOutcomes.Success,
-        ApiKey? key = null, string? reason = null, object? details = null, string? targetId = null, string? targetName = null) => new()
+        ApiKey? key = null, string? reason = null, object? details = null, string? targetId = null, string? targetName = null,
+        string? keyId = null) => new()
         {
             At = at,
             ActorKind = actor.Kind.ToString().ToLowerInvariant() switch { "commandline" => "cli", var kind => kind },
@@ -58,7 +59,7 @@ internal sealed class AuditEntry
             ActorName = actor.Name,
             Action = action,
             Outcome = outcome,
-            KeyId = key?.Id,
+            KeyId = key?.Id ?? keyId,
             KeyName = key?.Name,
             TargetId = targetId,
             TargetName = targetName,

@@ -79,7 +79,7 @@ internal sealed class KeyService(
 
     public async Task<ApiKey?> FindAsync(string id, Actor actor, CancellationToken cancellationToken = default)
     {
-        await guard.Demand(actor, Permission.KeysView, cancellationToken: cancellationToken);
+        await guard.Demand(actor, Permission.KeysView, cancellationToken: cancellationToken, keyId: id);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
     }
@@ -93,7 +93,7 @@ internal sealed class KeyService(
         string id, KeyChanges changes, Actor actor, CancellationToken cancellationToken = default, IReadOnlyCollection<int>? ifVersion = null)
     {
         var permission = changes.IsToggle ? changes.Enabled!.Value ? Permission.KeysEnable : Permission.KeysDisable : Permission.KeysEdit;
-        await guard.Demand(actor, permission, cancellationToken: cancellationToken);
+        await guard.Demand(actor, permission, cancellationToken: cancellationToken, keyId: id);
         var now = Now;
         var errors = KeyRules.Check(changes.Name, changes.Name is not null, changes.Ips, changes.ExpiresAt, now, out var ips);
         AddError(errors, "scopes", KeyRules.CheckScopes(changes.Scopes));
@@ -161,7 +161,7 @@ internal sealed class KeyService(
         string id, TimeSpan gracePeriod, Actor actor, CancellationToken cancellationToken = default,
         IReadOnlyCollection<int>? ifVersion = null, SaveAlongside? saveAlongside = null)
     {
-        await guard.Demand(actor, Permission.KeysRegenerate, cancellationToken: cancellationToken);
+        await guard.Demand(actor, Permission.KeysRegenerate, cancellationToken: cancellationToken, keyId: id);
         var errors = new Dictionary<string, string[]>();
         AddError(errors, "grace_period_seconds", KeyRules.CheckGracePeriod(gracePeriod));
         ThrowIfAny(errors);
@@ -205,7 +205,7 @@ internal sealed class KeyService(
     public async Task<bool> DeleteAsync(
         string id, Actor actor, CancellationToken cancellationToken = default, IReadOnlyCollection<int>? ifVersion = null, string? reason = null)
     {
-        await guard.Demand(actor, Permission.KeysDelete, cancellationToken: cancellationToken);
+        await guard.Demand(actor, Permission.KeysDelete, cancellationToken: cancellationToken, keyId: id);
         ThrowIfAny(Errors("reason", KeyRules.CheckReason(reason)));
         var deleted = await WriteAsync(id, ifVersion, async (db, key) =>
         {
