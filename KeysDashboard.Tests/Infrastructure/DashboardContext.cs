@@ -48,6 +48,7 @@ public abstract class DashboardContext : BunitContext, IAsyncLifetime
         Services.AddScoped<KeysDashboard.Components.Shared.ViewerTimeZone>();
         Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         Services.AddScoped<CircuitClientAddress>();
+        Services.AddSingleton<PersonActors>();
         Services.AddScoped<DashboardActor>();
 
         var authorization = AddAuthorization();

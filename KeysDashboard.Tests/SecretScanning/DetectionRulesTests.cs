@@ -62,9 +62,10 @@ public sealed class DetectionRulesTests
         // Demoted to Auditor a moment ago: the cookie still says Admin, the database does not.
         await app.WithDbAsync(async db =>
         {
-            db.Roles.Add(new IdentityRole("Auditor") { Id = "Auditor", NormalizedName = "AUDITOR" });
+            // The roles are seeded at start; the Auditor role is there already.
+            var auditor = await db.Roles.SingleAsync(r => r.NormalizedName == "AUDITOR");
             await db.UserRoles.ExecuteDeleteAsync();
-            db.UserRoles.Add(new IdentityUserRole<string> { UserId = (await db.Users.SingleAsync()).Id, RoleId = "Auditor" });
+            db.UserRoles.Add(new IdentityUserRole<string> { UserId = (await db.Users.SingleAsync()).Id, RoleId = auditor.Id });
             return await db.SaveChangesAsync();
         });
         Assert.Equal(HttpStatusCode.Forbidden, (await owner.GetAsync("/secret-scanning/rules/regex.txt")).StatusCode);

@@ -127,7 +127,7 @@ internal static class AuditApi
         return ApiResults.Ok(rows.Select(AuditResource.From).ToList(), new PageLinks(next));
     }
 
-    private static async Task<IResult> ExportAsync(HttpContext context, AuditLog audit, IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock)
+    private static async Task<IResult> ExportAsync(HttpContext context, AuditLog audit, KeysDashboard.Users.PersonActors people, TimeProvider clock)
     {
         var request = context.Request.Query;
         var query = AuditFilter.Parse(name => request.TryGetValue(name, out var v) ? v.ToString() : null, out var errors);
@@ -135,7 +135,7 @@ internal static class AuditApi
         {
             return TypedResults.Text(string.Join("\n", errors.Select(e => e.Message)), "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
         }
-        var actor = await PersonAsync(context, dbFactory, clock);
+        var actor = await people.ForAsync(context);
         IAsyncEnumerable<AuditEntry> rows;
         try
         {
@@ -148,28 +148,6 @@ internal static class AuditApi
         var name = $"audit-{clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv";
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Stream(body => AuditCsv.WriteAsync(rows, body, context.RequestAborted), "text/csv; charset=utf-8", name);
-    }
-
-    /// <summary>
-    /// The signed-in person with the role they hold now (as <c>DashboardActor</c> does for the page): a person
-    /// demoted, locked or removed since their cookie was issued gets no permissions.
-    /// </summary>
-    private static async Task<Actor> PersonAsync(HttpContext context, IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock)
-    {
-        var id = context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-        await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
-        var now = clock.GetUtcNow();
-        var person = await db.Users.AsNoTracking()
-            .Where(u => u.Id == id)
-            .Select(u => new
-            {
-                u.Email,
-                Locked = u.LockoutEnd != null && u.LockoutEnd > now,
-                Role = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync(context.RequestAborted);
-        var role = person is { Locked: false } ? person.Role : null;
-        return Actor.Person(id, person?.Email ?? context.User.Identity?.Name ?? id, role, context.ClientIp(), context.TraceIdentifier);
     }
 
     private static TBuilder ProducesEnvelopeErrors<TBuilder>(this TBuilder builder, params int[] statuses)

@@ -21,6 +21,7 @@ internal static class KeysExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CircuitClientAddress>();
         builder.Services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitClientAddress>());
+        builder.Services.AddSingleton<PersonActors>();
         builder.Services.AddScoped<DashboardActor>();
         return builder;
     }

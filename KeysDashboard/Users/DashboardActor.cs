@@ -32,34 +32,15 @@ internal sealed class CircuitClientAddress(IHttpContextAccessor httpContextAcces
 /// their circuit still shows the old page. A person whose role requires two-factor sign-in
 /// (<see cref="UsersOptions.RequireTwoFactorRoles"/>) and who has not turned it on gets no permissions either.
 /// </summary>
-internal sealed class DashboardActor(
-    AuthenticationStateProvider authentication, CircuitClientAddress clientAddress, IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<UsersOptions> usersOptions)
+internal sealed class DashboardActor(AuthenticationStateProvider authentication, CircuitClientAddress clientAddress, PersonActors people)
 {
     public async Task<Actor> GetAsync()
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
-        var id = user.FindFirstValue(ClaimTypes.NameIdentifier)
-            ?? throw new InvalidOperationException("A dashboard action needs a signed-in user.");
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var now = clock.GetUtcNow();
-        var person = await db.Users.AsNoTracking()
-            .Where(u => u.Id == id)
-            .Select(u => new
-            {
-                u.Email,
-                u.TwoFactorEnabled,
-                Locked = u.LockoutEnd != null && u.LockoutEnd > now,
-                Role = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync();
-        // Gone or locked: an actor without permissions, so every service refuses (and audits) what it tries.
-        var role = person is { Locked: false } ? person.Role : null;
-        // A role that requires two-factor sign-in gives nothing until it is on (the pages send them to set it up).
-        if (person is { TwoFactorEnabled: false } && usersOptions.Value.RequiresTwoFactor(role))
+        if (user.FindFirstValue(ClaimTypes.NameIdentifier) is null)
         {
-            role = null;
+            throw new InvalidOperationException("A dashboard action needs a signed-in user.");
         }
-        return Actor.Person(id, person?.Email ?? user.Identity?.Name ?? id, role, clientAddress.Value, clientAddress.CircuitId);
+        return await people.ForAsync(user, clientAddress.Value, clientAddress.CircuitId);
     }
 }
