@@ -30,10 +30,11 @@ public sealed class ScopeRulesTests
     [InlineData("admin keys:manage audit:read", true, "read keys:read audit:read")]
     [InlineData("search keys:manage", true, "search keys:read")]
     [InlineData("verify", true, "verify keys:read")]
-    // Vidbeo's []: management read/write, and the protected API at least write.
-    [InlineData("read verify keys:read", false, "write verify keys:manage")]
+    // Vidbeo's []: management read/write; the protected API's level is left alone.
+    [InlineData("read verify keys:read", false, "read verify keys:manage")]
     [InlineData("admin keys:read", false, "admin keys:manage")]
-    [InlineData("", false, "write keys:manage")]
+    [InlineData("write verify keys:manage", false, "write verify keys:manage")]
+    [InlineData("", false, "keys:manage")]
     public void Vidbeo_permissions_map_onto_scopes(string scopes, bool readOnly, string expected) =>
         Assert.Equal(Split(expected), VidbeoPermissions.Apply(Split(scopes), readOnly));
 

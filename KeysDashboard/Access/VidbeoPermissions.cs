@@ -8,7 +8,8 @@ namespace KeysDashboard.Access;
 /// <list type="bullet">
 /// <item>reading: <c>[]</c> when the key holds keys:manage, else <c>["fetch"]</c>;</item>
 /// <item>writing <c>["fetch"]</c>: keys:manage becomes keys:read, and write or admin for the protected API becomes read;</item>
-/// <item>writing <c>[]</c>: keys:read becomes keys:manage, and the protected API's level is raised to write if lower;</item>
+/// <item>writing <c>[]</c>: keys:read becomes keys:manage; the protected API's level stays as it is (a key that can
+/// only read cannot hand on write by sending Vidbeo's default);</item>
 /// <item>a key of part 1 became <c>write keys:manage verify</c> (read/write) or <c>read keys:read verify</c>
 /// (read-only): exactly what it could do before.</item>
 /// </list>
@@ -42,7 +43,10 @@ internal static class VidbeoPermissions
         }
         else
         {
-            result.Add(level is KeyScopes.Admin ? KeyScopes.Admin : KeyScopes.Write);
+            if (level is not null)
+            {
+                result.Add(level);
+            }
             result.Add(KeyScopes.KeysManage);
         }
         return AccessTable.Canonical(result);
