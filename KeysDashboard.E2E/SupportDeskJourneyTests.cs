@@ -132,7 +132,9 @@ public abstract class SupportDeskJourneyTests(Viewport viewport) : BrowserSessio
         var link = Page.GetByTestId(testId);
         if (!await link.IsVisibleAsync())
         {
+            // On a phone the app bar's links are hidden; the drawer renders its own while open.
             await new NavigationBar(Page).OpenDrawerAsync();
+            link = Page.GetByTestId("nav-drawer").GetByTestId(testId);
         }
         await link.ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
